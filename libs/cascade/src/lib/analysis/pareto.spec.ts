@@ -1,0 +1,33 @@
+import fc from 'fast-check';
+import { samplesArb } from '../../testing/arbitraries';
+import { makeOutcomes } from '../outcomes/model-outcomes';
+import { buildPairGrid } from '../outcomes/pair-grid';
+import { sweepGrid } from './grid-sweep';
+import { paretoFrontier } from './pareto';
+
+describe('paretoFrontier', () => {
+  it('keeps exactly the points no cheaper-or-equal earlier point matches in accuracy', () => {
+    fc.assert(
+      fc.property(samplesArb(), (s) => {
+        const saver = makeOutcomes('S', 3, s.conf, s.saverCorrect);
+        const base = makeOutcomes('B', 8, s.conf, s.baseCorrect, saver.keys);
+        const points = sweepGrid(buildPairGrid(saver, base));
+        // Plain definition: stable order by R ascending; kept iff accuracy beats all before it.
+        const ordered = points
+          .map((p, i) => ({ p, i }))
+          .sort((a, b) => a.p.relativeCost - b.p.relativeCost || a.i - b.i)
+          .map(({ p }) => p);
+        const expected = ordered.filter((p, i) =>
+          ordered.slice(0, i).every((q) => q.accuracy < p.accuracy),
+        );
+        expect(paretoFrontier(points)).toEqual(expected);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('returns nothing for no points and the single point for one', () => {
+    expect(paretoFrontier([])).toEqual([]);
+    expect(paretoFrontier([{ exits: 0, correct: 0 }])).toEqual([{ exits: 0, correct: 0 }]);
+  });
+});
