@@ -1,6 +1,8 @@
 // Shared generators and plain reference implementations for the property tests. Not part of
 // the library build (tsconfig.lib.json excludes src/testing).
 import fc from 'fast-check';
+import type { ModelOutcomes } from '../lib/outcomes/model-outcomes';
+import { makeOutcomes } from '../lib/outcomes/model-outcomes';
 import type { ModelRecord } from '../lib/records/model-record';
 
 /**
@@ -117,4 +119,26 @@ export function plainProcedureA(s: SampleArrays): { k: number; safeK: number } {
     previous = k;
   }
   return { k: 1, safeK: 1 };
+}
+
+/** Saver and base outcomes over the same keys from sample arrays (base confidence unused). */
+export function pairOutcomes(
+  s: SampleArrays,
+  saverMacs = 1,
+  baseMacs = 10,
+): { saver: ModelOutcomes; base: ModelOutcomes } {
+  const saver = makeOutcomes('S', saverMacs, s.conf, s.saverCorrect);
+  const base = makeOutcomes('B', baseMacs, s.conf, s.baseCorrect, saver.keys);
+  return { saver, base };
+}
+
+/** A base that is right on every sample, over the given keys. */
+export function alwaysRightBase(keys: readonly string[], macs = 10): ModelOutcomes {
+  return makeOutcomes(
+    'B',
+    macs,
+    keys.map(() => 0.5),
+    keys.map(() => 1),
+    keys,
+  );
 }

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import { plainPoint, samplesArb } from '../../testing/arbitraries';
+import { plainPoint, samplesArb, pairOutcomes } from '../../testing/arbitraries';
 import { CascadeErrorCode } from '../errors';
-import { makeOutcomes } from '../outcomes/model-outcomes';
 import { buildPairGrid } from '../outcomes/pair-grid';
 import { chooseBudgetIndex, readBudgets } from './budgets';
 import { thrownCode } from '../../testing/thrown-code';
@@ -28,8 +27,7 @@ function plainChoice(
 }
 
 const pair = (s: { conf: number[]; saverCorrect: number[]; baseCorrect: number[] }) => {
-  const saver = makeOutcomes('S', 1, s.conf, s.saverCorrect);
-  const base = makeOutcomes('B', 7, s.conf, s.baseCorrect, saver.keys);
+  const { saver, base } = pairOutcomes(s);
   return buildPairGrid(saver, base);
 };
 

@@ -1,13 +1,11 @@
 import fc from 'fast-check';
-import { plainPoint, samplesArb } from '../../testing/arbitraries';
+import { plainPoint, samplesArb, pairOutcomes } from '../../testing/arbitraries';
 import { CascadeErrorCode } from '../errors';
-import { makeOutcomes } from '../outcomes/model-outcomes';
 import { exactCurve, exactPointAt } from './exact-curve';
 import { thrownCode } from '../../testing/thrown-code';
 
 const build = (s: { conf: number[]; saverCorrect: number[]; baseCorrect: number[] }) => {
-  const saver = makeOutcomes('S', 2, s.conf, s.saverCorrect);
-  const base = makeOutcomes('B', 9, s.conf, s.baseCorrect, saver.keys);
+  const { saver, base } = pairOutcomes(s, 2, 9);
   return exactCurve(saver, base);
 };
 

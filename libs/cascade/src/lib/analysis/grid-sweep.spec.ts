@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { costsArb, plainPoint, samplesArb } from '../../testing/arbitraries';
+import { costsArb, plainPoint, samplesArb, pairOutcomes } from '../../testing/arbitraries';
 import { makeOutcomes } from '../outcomes/model-outcomes';
 import { buildPairGrid } from '../outcomes/pair-grid';
 import { sweepGrid } from './grid-sweep';
@@ -8,8 +8,7 @@ describe('sweepGrid', () => {
   it('gives r, accuracy, R and ΔC of a plain rescan at each of the 1,001 thresholds', () => {
     fc.assert(
       fc.property(samplesArb(), costsArb, (s, { saverMacs, baseMacs }) => {
-        const saver = makeOutcomes('S', saverMacs, s.conf, s.saverCorrect);
-        const base = makeOutcomes('B', baseMacs, s.conf, s.baseCorrect, saver.keys);
+        const { saver, base } = pairOutcomes(s, saverMacs, baseMacs);
         const points = sweepGrid(buildPairGrid(saver, base));
         const n = s.conf.length;
         const ratio = saverMacs / baseMacs;

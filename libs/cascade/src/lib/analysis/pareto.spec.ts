@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { samplesArb } from '../../testing/arbitraries';
-import { makeOutcomes } from '../outcomes/model-outcomes';
+import { samplesArb, pairOutcomes } from '../../testing/arbitraries';
 import { buildPairGrid } from '../outcomes/pair-grid';
 import { sweepGrid } from './grid-sweep';
 import { paretoFrontier } from './pareto';
@@ -9,8 +8,7 @@ describe('paretoFrontier', () => {
   it('keeps exactly the points no cheaper-or-equal earlier point matches in accuracy', () => {
     fc.assert(
       fc.property(samplesArb(), (s) => {
-        const saver = makeOutcomes('S', 3, s.conf, s.saverCorrect);
-        const base = makeOutcomes('B', 8, s.conf, s.baseCorrect, saver.keys);
+        const { saver, base } = pairOutcomes(s, 3, 8);
         const points = sweepGrid(buildPairGrid(saver, base));
         // Plain definition: stable order by R ascending; kept iff accuracy beats all before it.
         const ordered = points

@@ -1,12 +1,10 @@
 import fc from 'fast-check';
-import { plainProcedureA, samplesArb } from '../../testing/arbitraries';
-import { makeOutcomes } from '../outcomes/model-outcomes';
+import { plainProcedureA, samplesArb, pairOutcomes } from '../../testing/arbitraries';
 import { buildPairGrid } from '../outcomes/pair-grid';
 import { procedureA } from './procedure-a';
 
-const run = (conf: number[], sc: number[], bc: number[]) => {
-  const saver = makeOutcomes('S', 1, conf, sc);
-  const base = makeOutcomes('B', 10, conf, bc, saver.keys);
+const run = (conf: number[], saverCorrect: number[], baseCorrect: number[]) => {
+  const { saver, base } = pairOutcomes({ conf, saverCorrect, baseCorrect });
   return procedureA(buildPairGrid(saver, base));
 };
 

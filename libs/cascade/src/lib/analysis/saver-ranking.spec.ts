@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { plainProcedureA, samplesArb } from '../../testing/arbitraries';
+import { plainProcedureA, samplesArb, alwaysRightBase } from '../../testing/arbitraries';
 import { CascadeErrorCode } from '../errors';
 import { makeOutcomes } from '../outcomes/model-outcomes';
 import { rankSavers } from './saver-ranking';
@@ -45,13 +45,7 @@ describe('rankSavers', () => {
 
   it('keeps candidate order on ΔC ties between savers of different cost', () => {
     const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
-    const base = makeOutcomes(
-      'B',
-      10,
-      keys.map(() => 0.5),
-      keys.map(() => 1),
-      keys,
-    );
+    const base = alwaysRightBase(keys);
     const exitsFirst = (e: number) => keys.map((_, i) => (i < e ? 0.9 : 0));
     // ΔC = 0.1 − 0.3 = 0.3 − 0.5 = −0.2: a cheap saver that exits little ties a dearer one.
     const x = makeOutcomes(

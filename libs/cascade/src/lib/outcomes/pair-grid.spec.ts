@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { plainPoint, samplesArb } from '../../testing/arbitraries';
+import { plainPoint, samplesArb, pairOutcomes } from '../../testing/arbitraries';
 import { CascadeErrorCode } from '../errors';
 import { makeOutcomes } from './model-outcomes';
 import { buildPairGrid } from './pair-grid';
@@ -9,8 +9,7 @@ describe('buildPairGrid', () => {
   it('equals a plain rescan of all samples at every grid threshold', () => {
     fc.assert(
       fc.property(samplesArb(), (s) => {
-        const saver = makeOutcomes('S', 1, s.conf, s.saverCorrect);
-        const base = makeOutcomes('B', 2, s.conf, s.baseCorrect, saver.keys);
+        const { saver, base } = pairOutcomes(s);
         const grid = buildPairGrid(saver, base);
         const got: number[][] = [];
         const want: number[][] = [];

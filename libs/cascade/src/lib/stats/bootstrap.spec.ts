@@ -1,16 +1,13 @@
 import fc from 'fast-check';
-import { samplesArb } from '../../testing/arbitraries';
+import type { SampleArrays } from '../../testing/arbitraries';
+import { samplesArb, pairOutcomes, alwaysRightBase } from '../../testing/arbitraries';
 import { CascadeErrorCode } from '../errors';
 import { makeOutcomes } from '../outcomes/model-outcomes';
 import { bootstrapAtThreshold, compareSavers } from './bootstrap';
 import { quantile, randomIndex, seededRandom } from './random';
 import { thrownCode } from '../../testing/thrown-code';
 
-const pairOf = (s: { conf: number[]; saverCorrect: number[]; baseCorrect: number[] }, macs = 2) => {
-  const saver = makeOutcomes('S', macs, s.conf, s.saverCorrect);
-  const base = makeOutcomes('B', 10, s.conf, s.baseCorrect, saver.keys);
-  return { saver, base };
-};
+const pairOf = (s: SampleArrays) => pairOutcomes(s, 2, 10);
 
 describe('bootstrapAtThreshold', () => {
   it('equals a plain bootstrap that recomputes both statistics from drawn samples', () => {
@@ -101,13 +98,7 @@ describe('compareSavers', () => {
   it('separates a clearly better saver from a worse one', () => {
     const n = 400;
     const keys = Array.from({ length: n }, (_, i) => `k${i}`);
-    const base = makeOutcomes(
-      'B',
-      10,
-      keys.map(() => 0.5),
-      keys.map(() => 1),
-      keys,
-    );
+    const base = alwaysRightBase(keys);
     // Good: confident and right on 80% of samples. Poor: confident on 30%.
     const good = makeOutcomes(
       'G',
