@@ -1,11 +1,11 @@
-// One lint configuration for the whole workspace. Type-aware rules everywhere; the pure
-// libs/cascade may not reach frameworks, I/O or the environment (METHOD/DESIGN: pure core).
+// One lint configuration for the whole workspace. Type-aware rules everywhere; the pure libs
+// (tag type:pure: cascade, profiler) may not reach frameworks, I/O or the environment.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-/** Modules that do I/O or tie code to a framework; `scope:cascade` code must stay free of them. */
+/** Modules that do I/O or tie code to a framework; `type:pure` code must stay free of them. */
 const impureModules = [
   '@nestjs/*',
   'bullmq',
@@ -29,6 +29,9 @@ const impureModules = [
   'worker_threads',
   'node:worker_threads',
 ];
+
+/** Sources of the `type:pure` libraries. */
+const pureSources = ['libs/cascade/src/**/*.ts', 'libs/profiler/src/**/*.ts'];
 
 export default tseslint.config(
   {
@@ -62,8 +65,8 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             {
-              sourceTag: 'scope:cascade',
-              onlyDependOnLibsWithTags: ['scope:cascade'],
+              sourceTag: 'type:pure',
+              onlyDependOnLibsWithTags: ['type:pure'],
               bannedExternalImports: impureModules,
             },
             { sourceTag: '*', onlyDependOnLibsWithTags: ['*'] },
@@ -74,9 +77,9 @@ export default tseslint.config(
   },
   {
     // Node builtins are not npm packages in Nx's graph, so ban them (and the environment)
-    // for the pure library with core rules too.
-    files: ['libs/cascade/src/**/*.ts'],
-    ignores: ['libs/cascade/src/**/*.spec.ts'],
+    // for the pure libraries with core rules too.
+    files: pureSources,
+    ignores: ['**/*.spec.ts', '**/src/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -85,7 +88,7 @@ export default tseslint.config(
             {
               group: impureModules,
               message:
-                'libs/cascade is pure arithmetic: do I/O and framework work in apps/ and pass plain data in.',
+                'This library is pure: do I/O and framework work in apps/ and pass plain data in.',
             },
           ],
         },
@@ -94,11 +97,11 @@ export default tseslint.config(
         'error',
         {
           name: 'process',
-          message: 'libs/cascade must not read the environment: take values as parameters.',
+          message: 'A pure library must not read the environment: take values as parameters.',
         },
         {
           name: 'Buffer',
-          message: 'libs/cascade works on Uint8Array so it runs anywhere.',
+          message: 'Pure libraries work on Uint8Array so they run anywhere.',
         },
       ],
     },
