@@ -1,1 +1,4 @@
-export {};
+export * from './lib/storage-error';
+export * from './lib/s3-client';
+export * from './lib/s3-uri';
+export * from './lib/s3-upload';
