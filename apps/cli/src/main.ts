@@ -11,7 +11,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
 const usage = `Usage: tinysaver <command> [options]
 
 Commands:
-  pack <dir> <out> [--shard-size N] [--gzip] [--to s3://bucket/prefix]
+  pack <dir> <out> [--shard-size N] [--name NAME] [--no-gzip] [--to s3://bucket/prefix]
                    ImageFolder tree -> WebDataset shards + manifest
   profile <model.onnx> [--input-size C,H,W] [--json]
                    MACs, FLOPs and parameters of an ONNX classifier
