@@ -16,18 +16,20 @@ import { ProfilerError, profileOnnx } from '@tinysaver/profiler';
  * torchvision's published "GFLOPS" per model, which are in fact GMACs (multiply-adds) at 224x224:
  * the `_ops` field of each weight's meta in torchvision/models/*.py (torchvision >= 0.15), shown in
  * the "GFLOPS" column of https://pytorch.org/vision/stable/models.html. Parameter counts are the
- * `num_params` field of the same entries (IMAGENET1K_V1 weights).
+ * `num_params` field of the same entries (IMAGENET1K_V1 weights). `batchNorm`: whether the
+ * torchvision architecture has BatchNorm layers (the exporter folds those into convs); ConvNeXt,
+ * ViT and Swin normalise with LayerNorm only.
  */
-const PUBLISHED: Record<string, { gmacs: number; params: number }> = {
-  resnet18: { gmacs: 1.814, params: 11_689_512 },
-  resnet50: { gmacs: 4.089, params: 25_557_032 },
-  mobilenet_v2: { gmacs: 0.301, params: 3_504_872 },
-  mobilenet_v3_small: { gmacs: 0.057, params: 2_542_856 },
-  efficientnet_b0: { gmacs: 0.386, params: 5_288_548 },
-  convnext_tiny: { gmacs: 4.456, params: 28_589_128 },
-  regnet_y_400mf: { gmacs: 0.402, params: 4_344_144 },
-  vit_b_16: { gmacs: 17.564, params: 86_567_656 },
-  swin_t: { gmacs: 4.491, params: 28_288_354 },
+const PUBLISHED: Record<string, { gmacs: number; params: number; batchNorm: boolean }> = {
+  resnet18: { gmacs: 1.814, params: 11_689_512, batchNorm: true },
+  resnet50: { gmacs: 4.089, params: 25_557_032, batchNorm: true },
+  mobilenet_v2: { gmacs: 0.301, params: 3_504_872, batchNorm: true },
+  mobilenet_v3_small: { gmacs: 0.057, params: 2_542_856, batchNorm: true },
+  efficientnet_b0: { gmacs: 0.386, params: 5_288_548, batchNorm: true },
+  convnext_tiny: { gmacs: 4.456, params: 28_589_128, batchNorm: false },
+  regnet_y_400mf: { gmacs: 0.402, params: 4_344_144, batchNorm: true },
+  vit_b_16: { gmacs: 17.564, params: 86_567_656, batchNorm: false },
+  swin_t: { gmacs: 4.491, params: 28_288_354, batchNorm: false },
 };
 const TOLERANCE = 0.03;
 
@@ -58,18 +60,24 @@ interface Row {
 }
 
 /**
- * Why a model's parameter count differs from torch's. Params are not part of the ±3 % check: the
- * exporter rewrites them. It folds BatchNorm into the preceding conv (γ, β → one bias per channel),
- * folds constant sub-expressions into new float initializers, and torch 1.13 deduplicates
- * initializers with identical bytes — with weights=None every LayerNorm γ (ones) and many zero
- * biases are identical, so they are stored once.
+ * Why a model's parameter count may differ from torch's. Params are not part of the ±3 % check:
+ * the exporter rewrites them. It folds BatchNorm into the preceding conv (γ, β → one bias per
+ * channel), folds constant sub-expressions into new float initializers or Constant nodes, and
+ * torch 1.13 deduplicates initializers with identical bytes (with weights=None every LayerNorm γ
+ * and many zero biases are identical). The file does not say how much each contributed, so the
+ * note names only the causes that can apply to the model.
  */
-function paramsNote(p: OnnxProfile, torchParams: number | undefined): string {
+function paramsNote(p: OnnxProfile, torchParams: number | undefined, batchNorm: boolean): string {
   if (torchParams === undefined || p.params === torchParams) return '';
   const diff = p.params - torchParams;
-  return diff < 0
-    ? `params ${diff.toLocaleString('en-US')} vs torch: BatchNorm folded into convs and identical initializers (ones/zeros of random init) deduplicated at export`
-    : `params +${diff.toLocaleString('en-US')} vs torch: export folded constant float expressions (relative-position bias gathered per block) into new initializers`;
+  if (diff > 0) {
+    return `params +${diff.toLocaleString('en-US')} vs torch: the export added float constants (folded expressions, Constant-node values) that torch does not count as parameters`;
+  }
+  return `params ${diff.toLocaleString('en-US')} vs torch: ${
+    batchNorm
+      ? 'folded BatchNorm and/or deduplicated identical initializers (the split is not knowable from the file)'
+      : 'deduplicated identical initializers (the model has no BatchNorm)'
+  }`;
 }
 
 function main(): number {
@@ -125,7 +133,7 @@ function main(): number {
           'exported with autograd on: under torch.no_grad() torch 1.13 fails on aten::_native_multi_head_attention',
         );
       }
-      const pn = paramsNote(p, entry.torchParams);
+      const pn = paramsNote(p, entry.torchParams, published.batchNorm);
       if (pn) notes.push(pn);
       row.note = notes.join('; ');
     } catch (error) {

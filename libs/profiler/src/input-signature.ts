@@ -18,6 +18,12 @@ function formatShape(shape: DeclaredDim[] | null | undefined): string {
     : 'unknown shape';
 }
 
+/** "an int64", "a uint8": the article by sound for the type names dataTypeName returns. */
+function article(word: string): string {
+  // 'uint8' starts with a "you" sound; 'undefined' and 'int64' with a vowel.
+  return `${/^([aeio]|und)/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 /** Validates the `inputSize` option: three positive integers. */
 export function checkInputSize(size: unknown): asserts size is [number, number, number] {
   if (
@@ -59,7 +65,7 @@ function imageInput(info: OnnxValueInfo, inputSize?: [number, number, number]): 
   if (!type || !isFloatType(type.elemType)) {
     throw new ProfilerError(
       'NO_IMAGE_INPUT',
-      `Input '${info.name}' is ${type ? `a ${dataTypeName(type.elemType)} tensor` : 'not a tensor'}, not a float image: export the model with a float32 NCHW image input.`,
+      `Input '${info.name}' is ${type ? `${article(dataTypeName(type.elemType))} tensor` : 'not a tensor'}, not a float image: export the model with a float32 NCHW image input.`,
     );
   }
   const declared = type.shape ?? null;
@@ -74,11 +80,15 @@ function imageInput(info: OnnxValueInfo, inputSize?: [number, number, number]): 
   const [n, c, h, w] = declared
     ? declared.map(fixed)
     : [undefined, undefined, undefined, undefined];
+  // NHWC only when the last dim is a plausible channel count and both dims before it are too
+  // big to be one: a real NCHW [1, 6, 4, 4] (small spatial size) must pass.
   if (
+    w !== undefined &&
+    [1, 3, 4].includes(w) &&
     c !== undefined &&
     c > 4 &&
-    fixed(declared?.[3]) !== undefined &&
-    (fixed(declared?.[3]) ?? 0) <= 4
+    h !== undefined &&
+    h > 4
   ) {
     throw new ProfilerError(
       'NO_IMAGE_INPUT',

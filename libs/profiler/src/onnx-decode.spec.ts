@@ -86,6 +86,21 @@ describe('decodeModel', () => {
     );
   });
 
+  it('accepts top-level fields newer than its table, such as configuration (26, onnx 1.18)', () => {
+    const extra = new ProtoWriter()
+      .message(26, (c) => c.string(1, 'device'))
+      .int(99, 1)
+      .finish();
+    const m = decodeModel(Uint8Array.from([...model(), ...extra]));
+    expect(m.graph.nodes).toHaveLength(2);
+  });
+
+  it('says NOT_ONNX when a known field has the wrong wire type', () => {
+    // graph (7) written as a varint instead of a message.
+    const bytes = new ProtoWriter().int(1, 8).int(7, 3).finish();
+    expect(codeOf(() => decodeModel(bytes))).toBe('NOT_ONNX');
+  });
+
   it('says TRUNCATED for a model cut inside its graph', () => {
     const bytes = model();
     for (const cut of [bytes.length - 1, Math.floor(bytes.length / 2), 20]) {

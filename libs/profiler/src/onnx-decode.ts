@@ -1,5 +1,6 @@
 // Decodes the ONNX protobuf messages the profiler needs. Field numbers were checked against
-// onnx.proto (onnx 1.12, Debian python3-onnx); fields not listed here are skipped unread.
+// onnx.proto (onnx 1.12, Debian python3-onnx; 1.18 adds only fields skipped here); fields not
+// listed here are skipped unread.
 import { ProfilerError } from './errors';
 import type {
   DeclaredDim,
@@ -22,7 +23,11 @@ import {
   readRepeatedVarint,
 } from './protobuf-reader';
 
-/** ModelProto fields and their wire types: the top level is checked against them. */
+/**
+ * ModelProto fields and their wire types: a known field with another wire type means the bytes
+ * are not a ModelProto. Fields not listed (configuration = 26 since onnx 1.18, and whatever
+ * later versions add) are accepted with any valid wire type, as protobuf readers do.
+ */
 const MODEL_FIELDS: ReadonlyMap<number, number> = new Map([
   [1, WIRE_VARINT], // ir_version
   [2, WIRE_LEN], // producer_name
@@ -78,7 +83,7 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
  */
 function checkTopLevel(bytes: Uint8Array): void {
   const reader = new ProtoReader(bytes);
-  let fields = 0;
+  let knownFields = 0;
   let sawGraph = false;
   let sawIrVersion = false;
   while (!reader.done) {
@@ -86,13 +91,15 @@ function checkTopLevel(bytes: Uint8Array): void {
     try {
       const tag = reader.readTag();
       field = tag.field;
-      if (MODEL_FIELDS.get(tag.field) !== tag.wire) {
+      const expected = MODEL_FIELDS.get(tag.field);
+      if (expected !== undefined && expected !== tag.wire) {
         throw new WireFormatError('malformed', `field ${tag.field}/${tag.wire}`, reader.offset);
       }
       reader.skip(tag.wire);
     } catch (error) {
       if (!(error instanceof WireFormatError)) throw error;
-      if (error.kind === 'truncated' && fields > 0) {
+      // Only a sound known field makes a cut-short ModelProto likelier than random bytes.
+      if (error.kind === 'truncated' && knownFields > 0) {
         throw new ProfilerError(
           'TRUNCATED',
           `The ONNX file is cut short at byte ${bytes.length} (${error.message}): copy or download it again.`,
@@ -103,7 +110,7 @@ function checkTopLevel(bytes: Uint8Array): void {
         'The file is not an ONNX model (its bytes are not a protobuf ModelProto): pass a .onnx file exported with torch.onnx.export or tf2onnx.',
       );
     }
-    fields++;
+    if (MODEL_FIELDS.has(field)) knownFields++;
     if (field === 7) sawGraph = true;
     if (field === 1) sawIrVersion = true;
   }

@@ -20,6 +20,14 @@ export const DataType = {
   COMPLEX64: 14,
   COMPLEX128: 15,
   BFLOAT16: 16,
+  // onnx >= 1.15/1.16/1.18 low-precision types: named so errors say which one, never decoded.
+  FLOAT8E4M3FN: 17,
+  FLOAT8E4M3FNUZ: 18,
+  FLOAT8E5M2: 19,
+  FLOAT8E5M2FNUZ: 20,
+  UINT4: 21,
+  INT4: 22,
+  FLOAT4E2M1: 23,
 } as const;
 
 const FLOAT_TYPES: ReadonlySet<number> = new Set([
@@ -31,6 +39,28 @@ const FLOAT_TYPES: ReadonlySet<number> = new Set([
 
 export function isFloatType(dataType: number): boolean {
   return FLOAT_TYPES.has(dataType);
+}
+
+/**
+ * Element types that hold learned weights, so their initializers count as parameters: floats of
+ * any width and the 8- and 4-bit integers quantized models store weights in. Wider integers and
+ * bool are left out because exporters use them for shapes, indices and masks.
+ */
+const WEIGHT_TYPES: ReadonlySet<number> = new Set([
+  ...FLOAT_TYPES,
+  DataType.FLOAT8E4M3FN,
+  DataType.FLOAT8E4M3FNUZ,
+  DataType.FLOAT8E5M2,
+  DataType.FLOAT8E5M2FNUZ,
+  DataType.FLOAT4E2M1,
+  DataType.INT8,
+  DataType.UINT8,
+  DataType.INT4,
+  DataType.UINT4,
+]);
+
+export function isWeightType(dataType: number): boolean {
+  return WEIGHT_TYPES.has(dataType);
 }
 
 export function dataTypeName(dataType: number): string {

@@ -13,7 +13,8 @@
 //   5 per element, Resize 1 per output element.
 // - Data movement (Reshape, Transpose, Concat, Gather, Slice, Cast, ...) costs nothing, and so
 //   does any node whose outputs fold to constants: that is shape arithmetic, not inference work.
-import { einsumDims, matmulDims } from './shape-rules';
+import { Attributes } from './attributes';
+import { einsumDims, gemmTransposed, matmulDims } from './shape-rules';
 import type { InferredNode } from './shape-inference';
 import type { Tensor } from './tensor';
 import { product } from './tensor-math';
@@ -62,8 +63,7 @@ const convTranspose: CostRule = (n) => {
 const gemm: CostRule = (n) => {
   const y = n.outputs[0] as Tensor;
   const a = n.inputs[0] as Tensor;
-  const trans = n.node.attributes.find((x) => x.name === 'transA')?.i === 1;
-  const k = trans ? a.shape[0] : a.shape[1];
+  const k = gemmTransposed(new Attributes(n.node), 'transA') ? a.shape[0] : a.shape[1];
   return fromMacs(numel(y) * k, n.inputs[2] ? numel(y) : 0);
 };
 
@@ -79,14 +79,23 @@ const matmul: CostRule = (n) => {
 
 const einsum: CostRule = (n) => {
   const present = n.inputs.filter((t): t is Tensor => t !== undefined);
-  const equation = n.node.attributes.find((a) => a.name === 'equation')?.s;
-  const { sizes } = einsumDims(
-    new TextDecoder().decode(equation),
+  const { operands, output, sizes } = einsumDims(
+    new Attributes(n.node).string('equation', ''),
     present.map((t) => t.shape),
   );
   if (present.length < 2) return { macs: 0, flops: numel(present[0]) };
-  // A naive contraction visits every combination of index values once per extra operand.
-  const macs = (present.length - 1) * product([...sizes.values()]);
+  // Contract left to right, as numpy.einsum(optimize=False) pairs and onnxruntime evaluates:
+  // each step multiplies the running result by the next operand over the union of their
+  // indices, then sums away every index no later operand and not the output still needs.
+  const sizeOf = (letters: Iterable<string>) => product([...letters].map((c) => sizes.get(c) ?? 1));
+  let current = new Set(operands[0]);
+  let macs = 0;
+  for (let i = 1; i < operands.length; i++) {
+    const union = new Set([...current, ...operands[i]]);
+    macs += sizeOf(union);
+    const needed = new Set([...operands.slice(i + 1).join(''), ...output]);
+    current = new Set([...union].filter((c) => needed.has(c)));
+  }
   return fromMacs(macs, 0);
 };
 

@@ -2,8 +2,8 @@
 import { ProfilerError } from './errors';
 import { checkInputSize, resolveImageInput, resolveOutput } from './input-signature';
 import { decodeModel } from './onnx-decode';
-import type { DeclaredDim, OnnxModel } from './onnx-model';
-import { isFloatType } from './onnx-model';
+import type { DeclaredDim, OnnxGraph, OnnxModel } from './onnx-model';
+import { isWeightType } from './onnx-model';
 import { nodeCost } from './op-costs';
 import { inferShapes } from './shape-inference';
 import { elementCount } from './tensor-values';
@@ -35,7 +35,13 @@ export interface OnnxProfile {
   macs: number;
   /** Floating-point operations per image (2 per MAC plus element-wise work; see op-costs.ts). */
   flops: number;
-  /** Elements of float initializers (weights, biases; folded BatchNorm counts as the conv bias it became). */
+  /**
+   * Elements of the weight-typed constants: initializers and (non-scalar) Constant-node values
+   * whose type is a float (any width) or an 8-/4-bit integer (quantized weights). Wider integers and bool are
+   * shapes, indices and masks and are not counted, so a quantized model's int32 biases are left
+   * out. Folded BatchNorm counts as the conv bias it became; identical initializers the exporter
+   * deduplicated count once.
+   */
   params: number;
   /** Version of the default ONNX opset the model imports. */
   opset: number;
@@ -58,7 +64,37 @@ export interface OnnxProfile {
 
 function defaultOpset(model: OnnxModel): number {
   const entry = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-  return entry?.version ?? 0;
+  // Without it every operator's version (and so its attribute-or-input layout) is unknown.
+  if (!entry || entry.version < 1) {
+    throw new ProfilerError(
+      'INVALID_GRAPH',
+      `The model imports no ai.onnx opset (opset_import lists ${model.opsetImport.map((o) => `'${o.domain}' ${o.version}`).join(', ') || 'nothing'}): re-export it with torch.onnx.export or tf2onnx, which always declare one.`,
+    );
+  }
+  return entry.version;
+}
+
+/** See {@link OnnxProfile.params}. */
+function countParams(graph: OnnxGraph): number {
+  let params = 0;
+  for (const init of graph.initializers) {
+    if (isWeightType(init.dataType)) params += elementCount(init.dims);
+  }
+  // Some exporters (and constant folding of small subgraphs) keep weights in Constant nodes.
+  // Single values there are operator arguments (Clip bounds, epsilons, scales), not weights.
+  for (const node of graph.nodes) {
+    if (node.opType !== 'Constant' || (node.domain !== '' && node.domain !== 'ai.onnx')) continue;
+    for (const attr of node.attributes) {
+      const count =
+        attr.name === 'value' && attr.t && isWeightType(attr.t.dataType)
+          ? elementCount(attr.t.dims)
+          : attr.name === 'value_floats'
+            ? attr.floats.length
+            : 0;
+      if (count > 1) params += count;
+    }
+  }
+  return params;
 }
 
 export function profileOnnx(bytes: Uint8Array, options: ProfileOptions = {}): OnnxProfile {
@@ -116,10 +152,7 @@ export function profileOnnx(bytes: Uint8Array, options: ProfileOptions = {}): On
     );
   }
 
-  let params = 0;
-  for (const init of graph.initializers) {
-    if (isFloatType(init.dataType)) params += elementCount(init.dims);
-  }
+  const params = countParams(graph);
 
   const declaredClasses = declaredOut?.[1];
   const classes =

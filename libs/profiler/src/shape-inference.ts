@@ -9,7 +9,7 @@ import { DataType } from './onnx-model';
 import { SHAPE_RULES } from './shape-rules';
 import type { Tensor } from './tensor';
 import { MAX_CONSTANT_ELEMENTS, ShapeError, UnsupportedNodeError } from './tensor';
-import { elementCount, tensorValues } from './tensor-values';
+import { constantTensor } from './tensor-values';
 
 export type NodeStatus = 'ok' | 'unsupported' | 'unknown-input';
 
@@ -43,20 +43,11 @@ export function inferShapes(
 ): ShapeInference {
   const values = new Map<string, Tensor>();
   for (const init of graph.initializers) {
-    const t: Tensor = { shape: [...init.dims], dtype: init.dataType };
-    const count = elementCount(init.dims);
     const isFloat =
       init.dataType === DataType.FLOAT ||
       init.dataType === DataType.DOUBLE ||
       init.dataType === DataType.FLOAT16;
-    if (init.external) t.externalSource = init;
-    else if (
-      count <= (isFloat ? SMALL_FLOAT : MAX_CONSTANT_ELEMENTS) &&
-      init.dataType !== DataType.STRING
-    ) {
-      t.data = tensorValues(init);
-    }
-    values.set(init.name, t);
+    values.set(init.name, constantTensor(init, isFloat ? SMALL_FLOAT : MAX_CONSTANT_ELEMENTS));
   }
   values.set(image.name, { shape: image.shape, dtype: image.dtype });
 
@@ -124,9 +115,15 @@ function inferNode(
       reason: 'no shape rule for this operator',
     };
   }
+  const shapes = () => inputs.map((t) => (t ? `[${t.shape.join(', ')}]` : '-')).join(', ');
   try {
     const outputs = rule({ node, opset, inputs, attrs: new Attributes(node) });
-    return { node, inputs, outputs: node.outputs.map((_, i) => outputs[i]), status: 'ok' };
+    return {
+      node,
+      inputs,
+      outputs: checkDims(node.outputs.map((_, i) => outputs[i])),
+      status: 'ok',
+    };
   } catch (error) {
     if (error instanceof UnsupportedNodeError) {
       return {
@@ -138,12 +135,34 @@ function inferNode(
       };
     }
     if (error instanceof ShapeError) {
-      const shapes = inputs.map((t) => (t ? `[${t.shape.join(', ')}]` : '-')).join(', ');
       throw new ProfilerError(
         'INVALID_GRAPH',
-        `${describeNode(node)} cannot run on inputs ${shapes}: ${error.message}. Check the input size (--input-size) or re-export the model.`,
+        `${describeNode(node)} cannot run on inputs ${shapes()}: ${error.message}. Check the input size (--input-size) or re-export the model.`,
       );
     }
-    throw error;
+    if (error instanceof ProfilerError) throw error;
+    // A rule tripped over input it did not expect (an op with no inputs, a negative size):
+    // still a broken graph, and the user needs to know which node, not a stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ProfilerError(
+      'INVALID_GRAPH',
+      `${describeNode(node)} cannot run on inputs ${shapes()} (${message}): the graph is not valid ONNX; re-export it or run onnx.checker.check_model.`,
+    );
   }
+}
+
+/**
+ * Rules do plain arithmetic on dims, so a graph that breaks an operator's constraints can yield
+ * 1.5, NaN or -3 where ONNX would refuse the model; nothing downstream may see such a shape.
+ */
+function checkDims(outputs: (Tensor | undefined)[]): (Tensor | undefined)[] {
+  outputs.forEach((t, i) => {
+    const bad = t?.shape.find((d) => !Number.isSafeInteger(d) || d < 0);
+    if (t && bad !== undefined) {
+      throw new ShapeError(
+        `output ${i} would have shape [${t.shape.join(', ')}], and ${bad} is not a valid dimension`,
+      );
+    }
+  });
+  return outputs;
 }

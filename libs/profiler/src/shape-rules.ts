@@ -5,7 +5,7 @@
 // resolve to concrete targets at batch 1.
 import type { Attributes } from './attributes';
 import type { OnnxNode, OnnxTensor } from './onnx-model';
-import { DataType } from './onnx-model';
+import { DataType, dataTypeName } from './onnx-model';
 import type { Tensor } from './tensor';
 import { MAX_CONSTANT_ELEMENTS, ShapeError, UnsupportedNodeError } from './tensor';
 import {
@@ -16,7 +16,7 @@ import {
   product,
   stridesOf,
 } from './tensor-math';
-import { elementCount, tensorValues } from './tensor-values';
+import { constantTensor, tensorValues } from './tensor-values';
 
 export interface RuleContext {
   node: OnnxNode;
@@ -45,6 +45,13 @@ function input(ctx: RuleContext, i: number): Tensor {
   return t;
 }
 
+/** The inputs that are given; variadic ops need at least one. */
+function presentInputs(ctx: RuleContext): Tensor[] {
+  const present = ctx.inputs.filter((t): t is Tensor => t !== undefined);
+  if (present.length === 0) throw new ShapeError(`${ctx.node.opType} has no inputs`);
+  return present;
+}
+
 /** Values of a constant input, or `undefined` when they are only known at run time. */
 function constant(t: Tensor | undefined): number[] | undefined {
   if (!t) return undefined;
@@ -55,6 +62,12 @@ function constant(t: Tensor | undefined): number[] | undefined {
 }
 
 function requireConstant(ctx: RuleContext, i: number, what: string): number[] {
+  const unreadable = ctx.inputs[i]?.unreadableSource;
+  if (unreadable) {
+    throw new UnsupportedNodeError(
+      `${what} ('${unreadable.name}') has data type ${dataTypeName(unreadable.dataType)}, which is not readable by the profiler`,
+    );
+  }
   const values = constant(ctx.inputs[i]);
   if (!values) {
     throw new UnsupportedNodeError(`${what} is computed at run time, not a constant`);
@@ -64,10 +77,7 @@ function requireConstant(ctx: RuleContext, i: number, what: string): number[] {
 
 /** A tensor from a TensorProto (Constant's value, ConstantOfShape's fill). */
 export function fromProto(proto: OnnxTensor, name: string): Tensor {
-  const t: Tensor = { shape: [...proto.dims], dtype: proto.dataType };
-  if (proto.external) t.externalSource = { ...proto, name: proto.name || name };
-  else if (elementCount(proto.dims) <= MAX_CONSTANT_ELEMENTS) t.data = tensorValues(proto);
-  return t;
+  return constantTensor(proto, MAX_CONSTANT_ELEMENTS, proto.name || name);
 }
 
 const INTEGER_TYPES: ReadonlySet<number> = new Set([
@@ -104,7 +114,7 @@ function binary(
   outType?: number,
 ): ShapeRule {
   return (ctx) => {
-    const present = ctx.inputs.filter((t): t is Tensor => t !== undefined);
+    const present = presentInputs(ctx);
     const shape = broadcastShapes(...present.map((t) => t.shape));
     const dtype = outType ?? present[0].dtype;
     const inType = present[0].dtype;
@@ -120,7 +130,7 @@ function binary(
 
 function variadic(fn?: (values: number[]) => number): ShapeRule {
   return (ctx) => {
-    const present = ctx.inputs.filter((t): t is Tensor => t !== undefined);
+    const present = presentInputs(ctx);
     const shape = broadcastShapes(...present.map((t) => t.shape));
     return [
       make(shape, present[0].dtype, () =>
@@ -218,6 +228,9 @@ const constantOp: ShapeRule = (ctx) => {
 
 const constantOfShape: ShapeRule = (ctx) => {
   const shape = requireConstant(ctx, 0, 'the shape');
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new ShapeError(`ConstantOfShape of [${shape.join(', ')}]: sizes must be >= 0`);
+  }
   const fill = ctx.attrs.tensor('value');
   const value = fill ? fromProto(fill, ctx.node.outputs[0]) : undefined;
   const dtype = value?.dtype ?? DataType.FLOAT;
@@ -275,7 +288,13 @@ function axesFrom(ctx: RuleContext, inputIndex: number, sinceOpset: number): num
 
 const unsqueeze: ShapeRule = (ctx) => {
   const x = input(ctx, 0);
-  const axes = axesFrom(ctx, 1, 13) ?? [];
+  const axes = axesFrom(ctx, 1, 13);
+  // Unsqueeze has no default axes: from opset 13 they are input 1, before that an attribute.
+  if (!axes) {
+    throw new ShapeError(
+      ctx.opset >= 13 ? 'Unsqueeze-13+ needs the axes input' : 'Unsqueeze needs the axes attribute',
+    );
+  }
   const rank = x.shape.length + axes.length;
   const set = new Set(axes.map((a) => normalizeAxis(a, rank)));
   const shape: number[] = [];
@@ -293,7 +312,7 @@ const squeeze: ShapeRule = (ctx) => {
 };
 
 const concat: ShapeRule = (ctx) => {
-  const parts = ctx.inputs.filter((t): t is Tensor => t !== undefined);
+  const parts = presentInputs(ctx);
   const rank = parts[0].shape.length;
   const axis = normalizeAxis(ctx.attrs.int('axis', 0), rank);
   const shape = [...parts[0].shape];
@@ -370,6 +389,15 @@ const slice: ShapeRule = (ctx) => {
     ends = requireConstant(ctx, 2, 'the slice ends');
     axes = ctx.inputs[3] ? requireConstant(ctx, 3, 'the slice axes') : undefined;
     steps = ctx.inputs[4] ? requireConstant(ctx, 4, 'the slice steps') : undefined;
+  }
+  if (
+    ends.length !== starts.length ||
+    (axes && axes.length !== starts.length) ||
+    (steps && steps.length !== starts.length)
+  ) {
+    throw new ShapeError(
+      `Slice starts, ends, axes and steps must have the same length, got ${[starts, ends, axes, steps].map((v) => (v ? v.length : '-')).join(', ')}`,
+    );
   }
   const begin = x.shape.map(() => 0);
   const step = x.shape.map(() => 1);
@@ -458,6 +486,10 @@ const split: ShapeRule = (ctx) => {
     // Equal parts; since opset 18 (num_outputs) the last part may be smaller.
     const part = Math.ceil(x.shape[axis] / n);
     sizes = Array.from({ length: n }, (_, i) => Math.min(part, x.shape[axis] - i * part));
+  } else if (sizes.length !== n || sizes.reduce((a, b) => a + b, 0) !== x.shape[axis]) {
+    throw new ShapeError(
+      `Split sizes [${sizes.join(', ')}] must be ${n} parts summing to ${x.shape[axis]}`,
+    );
   }
   return sizes.map((s) => {
     const shape = [...x.shape];
@@ -483,17 +515,31 @@ const pad: ShapeRule = (ctx) => {
   return [{ shape, dtype: x.dtype }];
 };
 
-const depthToSpace: ShapeRule = (ctx) => {
+/** DepthToSpace / SpaceToDepth input: 4-D, with a positive block size. */
+function blockInput(ctx: RuleContext): { x: Tensor; b: number } {
   const x = input(ctx, 0);
-  const b = ctx.attrs.int('blocksize', 1);
+  const b = ctx.attrs.int('blocksize', 0);
+  if (x.shape.length !== 4 || !Number.isInteger(b) || b < 1) {
+    throw new ShapeError(`${ctx.node.opType} needs a 4-D input and blocksize >= 1, got ${b}`);
+  }
+  return { x, b };
+}
+
+const depthToSpace: ShapeRule = (ctx) => {
+  const { x, b } = blockInput(ctx);
   const [n, c, h, w] = x.shape;
+  if (c % (b * b) !== 0) {
+    throw new ShapeError(`DepthToSpace of ${c} channels needs a multiple of blocksize² = ${b * b}`);
+  }
   return [{ shape: [n, c / (b * b), h * b, w * b], dtype: x.dtype }];
 };
 
 const spaceToDepth: ShapeRule = (ctx) => {
-  const x = input(ctx, 0);
-  const b = ctx.attrs.int('blocksize', 1);
+  const { x, b } = blockInput(ctx);
   const [n, c, h, w] = x.shape;
+  if (h % b !== 0 || w % b !== 0) {
+    throw new ShapeError(`SpaceToDepth of ${h}x${w} needs both sides divisible by blocksize ${b}`);
+  }
   return [{ shape: [n, c * b * b, h / b, w / b], dtype: x.dtype }];
 };
 
@@ -590,6 +636,9 @@ export function windowOutput(
   const dilations = ctx.attrs.ints('dilations') ?? [];
   const pads = ctx.attrs.ints('pads') ?? [];
   const autoPad = ctx.attrs.string('auto_pad', 'NOTSET');
+  if (kernel.length !== n) {
+    throw new ShapeError(`kernel_shape [${kernel.join(', ')}] does not match ${n} spatial dims`);
+  }
   return spatial.map((size, i) => {
     const s = strides[i] ?? 1;
     const d = dilations[i] ?? 1;
@@ -609,7 +658,11 @@ const conv: ShapeRule = (ctx) => {
   const x = input(ctx, 0);
   const w = input(ctx, 1);
   const group = ctx.attrs.int('group', 1);
-  if (x.shape.length !== w.shape.length || x.shape[1] !== w.shape[1] * group) {
+  if (
+    x.shape.length !== w.shape.length ||
+    x.shape[1] !== w.shape[1] * group ||
+    w.shape[0] % group !== 0
+  ) {
     throw new ShapeError(
       `Conv input [${x.shape.join(', ')}] does not fit weight [${w.shape.join(', ')}] with group ${group}`,
     );
@@ -623,6 +676,12 @@ const convTranspose: ShapeRule = (ctx) => {
   const x = input(ctx, 0);
   const w = input(ctx, 1);
   const group = ctx.attrs.int('group', 1);
+  // ConvTranspose weights are [C_in, C_out / group, k...]: the first dim must be the input's C.
+  if (x.shape.length !== w.shape.length || x.shape[1] !== w.shape[0] || x.shape[1] % group !== 0) {
+    throw new ShapeError(
+      `ConvTranspose input [${x.shape.join(', ')}] does not fit weight [${w.shape.join(', ')}] with group ${group}`,
+    );
+  }
   const spatial = x.shape.slice(2);
   const n = spatial.length;
   const kernel = ctx.attrs.ints('kernel_shape') ?? w.shape.slice(2);
@@ -652,9 +711,12 @@ function pool(options: { global?: boolean }): ShapeRule {
   return (ctx) => {
     const x = input(ctx, 0);
     const spatial = x.shape.slice(2);
+    const kernel = ctx.attrs.ints('kernel_shape');
+    // Unlike Conv, pools have no weight to take the kernel from: the attribute is required.
+    if (!options.global && !kernel) throw new ShapeError(`${ctx.node.opType} needs kernel_shape`);
     const out = options.global
       ? spatial.map(() => 1)
-      : windowOutput(ctx, spatial, ctx.attrs.ints('kernel_shape') ?? [], {
+      : windowOutput(ctx, spatial, kernel ?? [], {
           ceil: ctx.attrs.int('ceil_mode', 0) === 1,
         });
     const shape = [x.shape[0], x.shape[1], ...out];
@@ -665,6 +727,11 @@ function pool(options: { global?: boolean }): ShapeRule {
   };
 }
 
+/** Gemm's transA / transB: any non-zero value means transposed (shared with the cost rule). */
+export function gemmTransposed(attrs: Attributes, name: 'transA' | 'transB'): boolean {
+  return attrs.int(name, 0) !== 0;
+}
+
 const gemm: ShapeRule = (ctx) => {
   const a = input(ctx, 0);
   const b = input(ctx, 1);
@@ -673,8 +740,8 @@ const gemm: ShapeRule = (ctx) => {
       `Gemm needs 2-D inputs, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`,
     );
   }
-  const [m, k] = ctx.attrs.int('transA', 0) ? [a.shape[1], a.shape[0]] : a.shape;
-  const [k2, n] = ctx.attrs.int('transB', 0) ? [b.shape[1], b.shape[0]] : b.shape;
+  const [m, k] = gemmTransposed(ctx.attrs, 'transA') ? [a.shape[1], a.shape[0]] : a.shape;
+  const [k2, n] = gemmTransposed(ctx.attrs, 'transB') ? [b.shape[1], b.shape[0]] : b.shape;
   if (k !== k2) throw new ShapeError(`Gemm inner dimensions ${k} and ${k2} differ`);
   return [{ shape: [m, n], dtype: a.dtype }];
 };
@@ -763,7 +830,7 @@ export function einsumDims(
 }
 
 const einsum: ShapeRule = (ctx) => {
-  const present = ctx.inputs.filter((t): t is Tensor => t !== undefined);
+  const present = presentInputs(ctx);
   const { output, sizes } = einsumDims(
     ctx.attrs.string('equation', ''),
     present.map((t) => t.shape),

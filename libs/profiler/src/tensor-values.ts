@@ -3,11 +3,62 @@
 import { ProfilerError } from './errors';
 import type { OnnxTensor } from './onnx-model';
 import { DataType, dataTypeName } from './onnx-model';
+import type { Tensor } from './tensor';
+
+/** Data types {@link tensorValues} decodes; the rest (float8, int4, complex, string) it cannot. */
+const READABLE_TYPES: ReadonlySet<number> = new Set([
+  DataType.FLOAT,
+  DataType.DOUBLE,
+  DataType.FLOAT16,
+  DataType.BFLOAT16,
+  DataType.INT8,
+  DataType.INT16,
+  DataType.INT32,
+  DataType.INT64,
+  DataType.UINT8,
+  DataType.UINT16,
+  DataType.UINT32,
+  DataType.UINT64,
+  DataType.BOOL,
+]);
+
+export function isReadableType(dataType: number): boolean {
+  return READABLE_TYPES.has(dataType);
+}
+
+const TWO_POW_64 = 2 ** 64;
 
 export function elementCount(dims: readonly number[]): number {
   let n = 1;
   for (const d of dims) n *= d;
   return n;
+}
+
+/**
+ * The shape-inference view of a constant (initializer or Constant value). Values are decoded
+ * lazily, on first read of `data`: most constants are weights no shape rule ever reads, and a
+ * file may hold constants of types the profiler cannot decode. Larger than `maxElements`, string
+ * or external constants carry no data.
+ */
+export function constantTensor(proto: OnnxTensor, maxElements: number, name = proto.name): Tensor {
+  const t: Tensor = { shape: [...proto.dims], dtype: proto.dataType };
+  const source = proto.name ? proto : { ...proto, name };
+  if (proto.external) {
+    t.externalSource = source;
+    return t;
+  }
+  if (elementCount(proto.dims) > maxElements || proto.dataType === DataType.STRING) return t;
+  if (!isReadableType(proto.dataType)) {
+    t.unreadableSource = source;
+    return t;
+  }
+  let cache: number[] | undefined;
+  Object.defineProperty(t, 'data', {
+    enumerable: true,
+    configurable: true,
+    get: () => (cache ??= tensorValues(source)),
+  });
+  return t;
 }
 
 /**
@@ -22,21 +73,27 @@ export function tensorValues(tensor: OnnxTensor): number[] {
       `Tensor '${tensor.name}' is stored in an external file (${tensor.externalLocation ?? 'location not given'}) and the profiler needs its values: re-export with the data embedded (onnx.save_model(model, path, save_as_external_data=False)).`,
     );
   }
+  if (!isReadableType(tensor.dataType)) {
+    throw new ProfilerError(
+      'INVALID_GRAPH',
+      `Tensor '${tensor.name}' has data type ${dataTypeName(tensor.dataType)}, which is not readable by the profiler, and its values are needed: export that constant as int64 or float32.`,
+    );
+  }
   const count = elementCount(tensor.dims);
   const raw = tensor.rawData;
   if (raw && raw.length > 0) return decodeRaw(tensor, raw, count);
   switch (tensor.dataType) {
     case DataType.FLOAT:
-    case DataType.COMPLEX64:
       return tensor.floatData;
     case DataType.DOUBLE:
-    case DataType.COMPLEX128:
       return tensor.doubleData;
     case DataType.INT64:
       return tensor.int64Data;
     case DataType.UINT32:
-    case DataType.UINT64:
       return tensor.uint64Data;
+    case DataType.UINT64:
+      // The varint reader returns int64 (two's complement); values >= 2^63 come back negative.
+      return tensor.uint64Data.map((v) => (v < 0 ? v + TWO_POW_64 : v));
     case DataType.FLOAT16:
       return tensor.int32Data.map(halfToFloat);
     case DataType.BFLOAT16:
@@ -50,7 +107,7 @@ export function tensorValues(tensor: OnnxTensor): number[] {
 function decodeRaw(tensor: OnnxTensor, raw: Uint8Array, count: number): number[] {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const size = bytesPerElement(tensor.dataType);
-  if (size === 0 || raw.length < count * size) {
+  if (raw.length < count * size) {
     throw new ProfilerError(
       'INVALID_GRAPH',
       `Tensor '${tensor.name}' (${dataTypeName(tensor.dataType)}, dims [${tensor.dims.join(', ')}]) has ${raw.length} bytes of raw data, too few for its shape: export the model again.`,
@@ -112,7 +169,6 @@ export function bytesPerElement(dataType: number): number {
     case DataType.DOUBLE:
     case DataType.INT64:
     case DataType.UINT64:
-    case DataType.COMPLEX64:
       return 8;
     case DataType.FLOAT:
     case DataType.INT32:

@@ -13,6 +13,11 @@ export interface Tensor {
   data?: number[];
   /** Set for tensors stored in an external file: reading their values throws EXTERNAL_DATA. */
   externalSource?: OnnxTensor;
+  /**
+   * Set for constants of a data type the profiler cannot decode (float8, int4, complex, ...):
+   * harmless until a shape rule needs the values, which then reports the node.
+   */
+  unreadableSource?: OnnxTensor;
 }
 
 /** Tensors with more elements than this are never materialized as data. */

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '@tinysaver/storage';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '@tinysaver/storage/testing';
 import { parseDatasetManifest, readShard, type ShardSample } from '@tinysaver/webdataset';
 import { packCommand } from './pack';
@@ -204,6 +205,27 @@ describe('tinysaver pack', () => {
         /is not a usable S3 URI/,
       ],
       [
+        'a hidden class folder (torchvision would make it a class)',
+        { 'a/1.png': png('1'), '.ipynb_checkpoints/x.png': png('x') },
+        (r: string) => [r],
+        1,
+        /'\.ipynb_checkpoints' is a hidden folder; torchvision's ImageFolder would read it/,
+      ],
+      [
+        'a hidden folder inside a class',
+        { 'a/1.png': png('1'), 'a/.thumbs/1.png': png('t') },
+        (r: string) => [r],
+        1,
+        /'a\/\.thumbs' is a hidden folder/,
+      ],
+      [
+        'the removed --gzip flag (gzip is the default)',
+        { 'a/1.png': png('1') },
+        (r: string) => [r, '--gzip'],
+        2,
+        /Unknown option '--gzip'/,
+      ],
+      [
         'an unknown option',
         { 'a/1.png': png('1') },
         (r: string) => [r, '--shards', '3'],
@@ -239,7 +261,33 @@ describe('tinysaver pack', () => {
       );
       expect(await readdir(output)).toEqual(['keep.txt']);
       const nested = await pack([input, join(input, 'out')]);
+      expect(nested.code).toBe(1);
       expect(nested.err).toMatch(/is inside the input folder/);
+    });
+
+    it('an output that is a file', async () => {
+      const input = await tree({ 'a/1.png': png('1') });
+      const output = fresh('file');
+      await writeFile(output, 'not a folder');
+      const result = await pack([input, output]);
+      expect(result.code).toBe(1);
+      expect(result.err).toBe(
+        `tinysaver pack: output '${output}' is a file, not a folder; pass a new or empty folder for the shards.`,
+      );
+    });
+
+    it('a broken symbolic link, at the top or inside a class', async () => {
+      for (const link of ['gone', 'a/gone.png']) {
+        const input = await tree({ 'a/1.png': png('1') });
+        await symlink(join(input, 'missing-target'), join(input, link));
+        const result = await pack([input, fresh('out')]);
+        expect(result.code).toBe(1);
+        expect(result.err).toMatch(
+          new RegExp(
+            `'${link.replace('.', '\\.')}' is a symbolic link to a file that does not exist`,
+          ),
+        );
+      }
     });
   });
 
@@ -284,16 +332,65 @@ describe('tinysaver pack', () => {
       }
     });
 
-    it('names the object when an upload fails, and needs S3_REGION', async () => {
+    it('checks the bucket and endpoint before packing anything', async () => {
       const input = await tree({ 'a/1.png': png('1') });
+      const missing = fresh('nobucket');
       const failed = await pack(
-        [input, fresh('nobucket'), '--name', 'nb', '--to', 's3://no-such-bucket-here/p'],
+        [input, missing, '--name', 'nb', '--to', 's3://no-such-bucket-here/p'],
         env(),
       );
       expect(failed.code).toBe(1);
       expect(failed.err).toMatch(
-        /upload to s3:\/\/no-such-bucket-here\/p\/nb-000000\.tar\.gz failed: NoSuchBucket/,
+        /bucket s3:\/\/no-such-bucket-here does not exist .*Nothing was packed/,
       );
+      await expect(readdir(missing)).rejects.toMatchObject({ code: 'ENOENT' });
+      const badEndpoint = fresh('badendpoint');
+      const bad = await pack([input, badEndpoint, '--to', 's3://bucket/p'], {
+        ...env(),
+        S3_ENDPOINT: 'localhost:9000',
+      });
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/S3 endpoint 'localhost:9000' is not an http\(s\) URL/);
+      await expect(readdir(badEndpoint)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('after a failed upload, says the local shards are complete and how to retry', async () => {
+      const bucket = await s3.createBucket();
+      const input = await tree({ 'a/1.png': png('1') });
+      const output = fresh('halfway');
+      const lines: string[] = [];
+      const result = await packCommand(
+        [input, output, '--name', 'hw', '--to', `s3://${bucket}/p`],
+        {
+          env: env(),
+          out: () => undefined,
+          err: (line) => lines.push(line),
+          // The bucket check passes; every upload then fails, as a dropped connection would.
+          s3Client: (settings) => {
+            const client = createS3Client(settings);
+            client.middlewareStack.add(
+              (next, context) => (args) =>
+                context.commandName === 'HeadBucketCommand'
+                  ? next(args)
+                  : Promise.reject(new Error('socket hang up')),
+              { step: 'initialize' },
+            );
+            return client;
+          },
+        },
+      );
+      expect(result).toBe(1);
+      const message = lines.join('\n');
+      expect(message).toMatch(/socket hang up/);
+      expect(message).toMatch(
+        new RegExp(`in '${output}' are complete; only the upload failed\\. To retry`),
+      );
+      expect(message).toMatch(/or delete '.*' and run this command again/);
+      expect((await readdir(output)).sort()).toEqual(['hw-000000.tar.gz', 'manifest.json']);
+    });
+
+    it('needs S3_REGION', async () => {
+      const input = await tree({ 'a/1.png': png('1') });
       const noRegion = await pack([input, fresh('noregion'), '--to', 's3://bucket/p'], {
         ...env(),
         S3_REGION: '',

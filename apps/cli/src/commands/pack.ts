@@ -2,19 +2,19 @@
 // optionally uploaded to S3. Argument handling and output live here; the work is in ../pack/.
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   StorageError,
-  createS3Client,
-  objectKey,
   parseS3Uri,
-  uploadFile,
   formatS3Uri,
+  type S3ClientSettings,
   type S3Location,
 } from '@tinysaver/storage';
 import { WebDatasetError } from '@tinysaver/webdataset';
 import { readS3Settings, type S3Env } from '../config/s3-env';
 import { DEFAULT_SHARD_SIZE, packDataset } from '../pack/pack-dataset';
 import { PackError, PackErrorCode } from '../pack/pack-error';
+import { openS3Target, uploadPack } from '../pack/s3-target';
 
 export const packUsage = `Usage: tinysaver pack <dir> <out> [--shard-size N] [--name NAME] [--no-gzip] [--to s3://bucket/prefix]
 
@@ -35,6 +35,8 @@ export interface PackIo {
   readonly env?: S3Env;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /** Builds the S3 client for --to (tests inject failures). @defaultValue createS3Client */
+  readonly s3Client?: (settings: S3ClientSettings) => S3Client;
 }
 
 interface PackArgs {
@@ -60,40 +62,17 @@ export async function packCommand(args: readonly string[], io: PackIo): Promise<
       return 0;
     }
     const options = parsePackArgs(args);
-    // Read S3 settings before packing, so a missing variable fails in a second, not after an hour.
-    const settings = options.to === undefined ? undefined : readS3Settings(io.env);
-    const { manifest, files } = await packDataset(options);
-    const bytes = manifest.shards.reduce((sum, s) => sum + s.bytes, 0);
-    io.out(
-      `Packed ${manifest.classes.length} classes, ${manifest.samples} samples into ${manifest.shards.length} shards (${bytes} bytes) in ${options.output}`,
-    );
-    for (const shard of manifest.shards) {
-      io.out(
-        `  ${shard.file}  ${shard.samples} samples  ${shard.bytes} bytes  sha256 ${shard.sha256}`,
-      );
+    // Check S3 before packing, so a missing variable, a malformed S3_ENDPOINT or a missing bucket
+    // fails in seconds, not after an hour of packing.
+    const client =
+      options.to === undefined
+        ? undefined
+        : await openS3Target(readS3Settings(io.env), options.to, io.s3Client);
+    try {
+      return await packAndUpload(options, io, client);
+    } finally {
+      client?.destroy();
     }
-    if (options.to !== undefined && settings !== undefined) {
-      const client = createS3Client(settings);
-      try {
-        // Shards first, manifest last: a manifest in S3 always points at shards that are there.
-        for (const file of files) {
-          const name = basename(file);
-          const key = objectKey(options.to, name);
-          await uploadFile(client, file, {
-            bucket: options.to.bucket,
-            key,
-            contentType: contentTypeOf(name),
-          });
-          io.out(`  uploaded ${formatS3Uri(options.to.bucket, key)}`);
-        }
-      } finally {
-        client.destroy();
-      }
-      io.out(
-        `Uploaded ${files.length} objects to ${formatS3Uri(options.to.bucket, options.to.prefix)}`,
-      );
-    }
-    return 0;
   } catch (error) {
     if (
       error instanceof PackError ||
@@ -109,6 +88,30 @@ export async function packCommand(args: readonly string[], io: PackIo): Promise<
   }
 }
 
+async function packAndUpload(
+  options: PackArgs,
+  io: PackIo,
+  client: S3Client | undefined,
+): Promise<number> {
+  const { manifest, files } = await packDataset(options);
+  const bytes = manifest.shards.reduce((sum, s) => sum + s.bytes, 0);
+  io.out(
+    `Packed ${manifest.classes.length} classes, ${manifest.samples} samples into ${manifest.shards.length} shards (${bytes} bytes) in ${options.output}`,
+  );
+  for (const shard of manifest.shards) {
+    io.out(
+      `  ${shard.file}  ${shard.samples} samples  ${shard.bytes} bytes  sha256 ${shard.sha256}`,
+    );
+  }
+  if (options.to !== undefined && client !== undefined) {
+    await uploadPack(client, files, options.to, { output: options.output, log: io.out });
+    io.out(
+      `Uploaded ${files.length} objects to ${formatS3Uri(options.to.bucket, options.to.prefix)}`,
+    );
+  }
+  return 0;
+}
+
 function parsePackArgs(args: readonly string[]): PackArgs {
   const usage = (why: string): PackError =>
     new PackError(PackErrorCode.Usage, `${why}\nRun 'tinysaver pack --help' for the options.`);
@@ -122,7 +125,6 @@ function parsePackArgs(args: readonly string[]): PackArgs {
         'shard-size': { type: 'string' },
         name: { type: 'string' },
         'no-gzip': { type: 'boolean' },
-        gzip: { type: 'boolean' },
         to: { type: 'string' },
       },
     });
@@ -133,8 +135,6 @@ function parsePackArgs(args: readonly string[]): PackArgs {
   if (positionals.length !== 2) {
     throw usage(`expected <dir> and <out>, got ${positionals.length} argument(s).`);
   }
-  if (values.gzip === true && values['no-gzip'] === true)
-    throw usage('--gzip and --no-gzip contradict each other.');
   const [input, output] = positionals;
   const sizeText = values['shard-size'] ?? String(DEFAULT_SHARD_SIZE);
   const shardSize = /^\d{1,9}$/.test(sizeText) ? Number(sizeText) : Number.NaN;
@@ -157,9 +157,4 @@ function parsePackArgs(args: readonly string[]): PackArgs {
     gzip: values['no-gzip'] !== true,
     to,
   };
-}
-
-function contentTypeOf(name: string): string {
-  if (name.endsWith('.json')) return 'application/json';
-  return name.endsWith('.gz') ? 'application/gzip' : 'application/x-tar';
 }

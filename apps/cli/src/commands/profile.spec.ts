@@ -106,6 +106,17 @@ describe('tinysaver profile', () => {
     expect((JSON.parse(stdout()) as { macs: number }).macs).toBe(4 * 256 * 3);
   });
 
+  it('reports an unexpected profiler exception as an internal error, exit 1', async () => {
+    const file = join(dir, 'tiny.onnx');
+    const broken = () => {
+      throw new RangeError('Invalid array length');
+    };
+    expect(await runProfile([file], broken)).toBe(1);
+    expect(stderr()).toBe(
+      `tinysaver profile: ${file}: internal error (Invalid array length); please report it with the model.`,
+    );
+  });
+
   it.each([
     ['garbage.onnx', /not an ONNX model/],
     ['truncated.onnx', /cut short/],

@@ -81,7 +81,11 @@ export function formatProfile(file: string, p: OnnxProfile): string {
   return lines.join('\n');
 }
 
-export async function runProfile(args: string[]): Promise<number> {
+export async function runProfile(
+  args: string[],
+  /** The profiler; tests inject one that fails unexpectedly. */
+  profile: typeof profileOnnx = profileOnnx,
+): Promise<number> {
   let file: string;
   let inputSize: [number, number, number] | undefined;
   let json: boolean;
@@ -135,14 +139,20 @@ export async function runProfile(args: string[]): Promise<number> {
   }
 
   try {
-    const profile = profileOnnx(bytes, inputSize ? { inputSize } : {});
-    console.log(json ? JSON.stringify(profile, null, 2) : formatProfile(file, profile));
+    const result = profile(bytes, inputSize ? { inputSize } : {});
+    console.log(json ? JSON.stringify(result, null, 2) : formatProfile(file, result));
     return 0;
   } catch (error) {
     if (error instanceof ProfilerError) {
       console.error(`tinysaver profile: ${file}: ${error.message} [${error.code}]`);
       return 1;
     }
-    throw error;
+    // Any other error is a profiler bug (every bad model should be a ProfilerError): say so in
+    // one line instead of a stack trace, and ask for the model that triggers it.
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(
+      `tinysaver profile: ${file}: internal error (${message}); please report it with the model.`,
+    );
+    return 1;
   }
 }

@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAGE_EXTENSIONS, isImageExtension, type ImageExtension } from '@tinysaver/webdataset';
 import { PackError, PackErrorCode } from './pack-error';
@@ -32,7 +33,9 @@ export function compareCodePoints(a: string, b: string): number {
  * Scans `root` the way torchvision's ImageFolder does: every sub-folder is a class, classes are
  * sorted by name (code point order) to give class ids, images are found recursively in each
  * class folder and sorted by (folder, file name). Unlike torchvision, files we cannot pack are
- * errors rather than silently skipped — except hidden files and folders (`.DS_Store`, `.git`).
+ * errors rather than silently skipped — except hidden files (`.DS_Store`). Hidden folders are
+ * refused: torchvision reads them (a `.ipynb_checkpoints` class), so skipping them would give
+ * other class ids than the model will be trained with.
  */
 export async function scanImageFolder(root: string): Promise<ImageFolder> {
   const rootStat = await stat(root).catch(() => undefined);
@@ -44,8 +47,9 @@ export async function scanImageFolder(root: string): Promise<ImageFolder> {
   }
   const classes: string[] = [];
   for (const entry of await readdir(root, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const info = await stat(join(root, entry.name)); // follows symlinks, like torchvision
+    const info = await follow(join(root, entry.name), entry.name);
+    if (entry.name.startsWith('.') && !info.isDirectory()) continue;
+    hiddenFolderCheck(entry.name, info);
     if (info.isDirectory()) {
       classes.push(entry.name);
     } else {
@@ -76,6 +80,32 @@ export async function scanImageFolder(root: string): Promise<ImageFolder> {
   return { classes, images };
 }
 
+/** stat() that follows symlinks like torchvision, with a clear error for a dangling one. */
+async function follow(path: string, shown: string): Promise<Stats> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    const link = await lstat(path).catch(() => undefined);
+    if ((error as { code?: string }).code === 'ENOENT' && link?.isSymbolicLink()) {
+      throw new PackError(
+        PackErrorCode.BrokenLink,
+        `'${shown}' is a symbolic link to a file that does not exist; fix or remove the link.`,
+      );
+    }
+    throw error;
+  }
+}
+
+function hiddenFolderCheck(relative: string, info: Stats): void {
+  const name = relative.slice(relative.lastIndexOf('/') + 1);
+  if (name.startsWith('.') && info.isDirectory()) {
+    throw new PackError(
+      PackErrorCode.HiddenFolder,
+      `'${relative}' is a hidden folder; torchvision's ImageFolder would read it (as a class, or images of its class) but pack skips hidden entries. Remove or rename it.`,
+    );
+  }
+}
+
 async function imagesBelow(
   root: string,
   classDir: string,
@@ -85,8 +115,9 @@ async function imagesBelow(
   const files: [string, string][] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(join(root, dir), { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue;
-      const info = await stat(join(root, dir, entry.name));
+      const info = await follow(join(root, dir, entry.name), `${dir}/${entry.name}`);
+      if (entry.name.startsWith('.') && !info.isDirectory()) continue;
+      hiddenFolderCheck(`${dir}/${entry.name}`, info);
       if (info.isDirectory()) await walk(`${dir}/${entry.name}`);
       else files.push([dir, entry.name]);
     }

@@ -128,6 +128,12 @@ async function* samplesOf(
 async function prepareOutput(output: string, shown: string): Promise<boolean> {
   const existing = await readdir(output).catch((error: { code?: string }) => {
     if (error.code === 'ENOENT') return undefined;
+    if (error.code === 'ENOTDIR') {
+      throw new PackError(
+        PackErrorCode.OutputNotFolder,
+        `output '${shown}' is a file, not a folder; pass a new or empty folder for the shards.`,
+      );
+    }
     throw error;
   });
   if (existing === undefined) {

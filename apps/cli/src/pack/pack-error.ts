@@ -1,5 +1,5 @@
 /**
- * What can go wrong in `tinysaver pack` before any shard is written. `usage` errors (bad flags,
+ * What can go wrong in `tinysaver pack` (all before any shard is written, except `upload-failed`). `usage` errors (bad flags,
  * bad S3 URI) exit with 2, the others with 1; every message says what to do.
  */
 export const PackErrorCode = {
@@ -12,6 +12,16 @@ export const PackErrorCode = {
   OutputNotEmpty: 'output-not-empty',
   OutputInsideInput: 'output-inside-input',
   InvalidName: 'invalid-name',
+  /** A hidden folder torchvision's ImageFolder would read and pack would skip. */
+  HiddenFolder: 'hidden-folder',
+  /** A symbolic link whose target does not exist. */
+  BrokenLink: 'broken-link',
+  /** <out> exists and is a file. */
+  OutputNotFolder: 'output-not-folder',
+  /** --to names a bucket that does not exist, or an endpoint that does not answer. */
+  S3Unavailable: 's3-unavailable',
+  /** Packing succeeded but uploading failed; the message says how to finish. */
+  UploadFailed: 'upload-failed',
 } as const;
 
 export type PackErrorCode = (typeof PackErrorCode)[keyof typeof PackErrorCode];

@@ -15,6 +15,8 @@ export interface TensorSpec {
   field?: 'raw' | 'typed';
   /** Mark as stored in an external file (data_location = EXTERNAL). */
   external?: string;
+  /** Bytes written verbatim as raw_data, for data types the builder does not encode. */
+  raw?: Uint8Array;
 }
 
 export type AttrSpec =
@@ -43,6 +45,8 @@ export interface ModelSpec {
   outputs: ValueSpec[];
   initializers?: TensorSpec[];
   nodes: NodeSpec[];
+  /** opset_import entries; default one default-domain entry at `opset`. */
+  opsetImports?: { domain: string; version: number }[];
 }
 
 export function writeTensor(w: ProtoWriter, t: TensorSpec): void {
@@ -53,6 +57,10 @@ export function writeTensor(w: ProtoWriter, t: TensorSpec): void {
   if (t.external) {
     w.message(13, (e) => e.string(1, 'location').string(2, t.external ?? ''));
     w.int(14, 1);
+    return;
+  }
+  if (t.raw) {
+    w.bytes(9, t.raw);
     return;
   }
   const values = t.values ?? new Array<number>(t.dims.reduce((a, b) => a * b, 1)).fill(0);
@@ -126,7 +134,9 @@ export function buildModel(spec: ModelSpec): Uint8Array {
     for (const v of spec.inputs) g.message(11, (vw) => writeValue(vw, v));
     for (const v of spec.outputs) g.message(12, (vw) => writeValue(vw, v));
   });
-  w.message(8, (o) => o.string(1, '').int(2, spec.opset ?? 17));
+  for (const o of spec.opsetImports ?? [{ domain: '', version: spec.opset ?? 17 }]) {
+    w.message(8, (ow) => ow.string(1, o.domain).int(2, o.version));
+  }
   return w.finish();
 }
 

@@ -65,7 +65,8 @@ export function encodeLabel(label: number): Uint8Array {
 
 /**
  * Checks that a sample has exactly one image, a valid `.cls` and nothing else, and returns it in
- * the reader's shape. Shared by reader and writer so we never write what we would refuse to read.
+ * the reader's shape. Shared by reader and writer so we never write what we would refuse to read;
+ * the reader drops members with other extensions before calling it, the writer does not.
  */
 export function checkSample(
   key: string,

@@ -78,6 +78,29 @@ describe('readShard', () => {
     );
   });
 
+  it('skips extra members (.json, .txt) that Python webdataset users write beside a sample', async () => {
+    const members = await rawTar([
+      { name: 'train/a.cls', data: '3\n' },
+      { name: 'train/a.json', data: '{"source": "flickr"}' },
+      { name: 'train/a.png', data: fakePng('a') },
+      { name: 'train/a.txt', data: 'a cat' },
+      { name: 'train/b.cls', data: '1' },
+      { name: 'train/b.jpg', data: 'jpeg' },
+      { name: 'train/b.json', data: '{}' },
+    ]);
+    for (const bytes of [members, gzipSync(members)]) {
+      const read = await readAll(bytes, {}, 700);
+      expect(labels(read)).toEqual([
+        ['train/a', 3],
+        ['train/b', 1],
+      ]);
+      expect(read.map((s) => [...s.files.keys()].sort())).toEqual([
+        ['cls', 'png'],
+        ['cls', 'jpg'],
+      ]);
+    }
+  });
+
   it('reads what GNU tar writes: ./ prefixes, directories, long names, .tar and .tar.gz', async () => {
     const dir = await tempDir('gnu-read');
     try {
@@ -160,7 +183,21 @@ describe('readShard', () => {
       gz[gz.length - 6] ^= 0xff; // the CRC32 trailer
       expect(await rejectedCode(readAll(gz))).toBe(WebDatasetErrorCode.TarCorrupt);
       expect(await rejectedCode(readAll(Buffer.alloc(0)))).toBe(WebDatasetErrorCode.ShardEmpty);
-      expect(await rejectedCode(readAll(Buffer.from('not a tar at all')))).toBe(
+    });
+
+    it('not a tar: a short text file, a longer non-tar file, a gzipped non-tar', async () => {
+      const short = await rejection(readAll(Buffer.from('not a tar at all')));
+      expect(short.code).toBe(WebDatasetErrorCode.NotTar);
+      expect(short.message).toMatch(/'test\.tar' is not a tar archive \(16 bytes, less than one/);
+      const page = Buffer.from('<html>'.padEnd(2000, ' '));
+      expect(await rejection(readAll(page))).toMatchObject({
+        code: WebDatasetErrorCode.NotTar,
+        message: expect.stringMatching(/first 512-byte block is not a tar header/) as unknown,
+      });
+      expect(await rejectedCode(readAll(gzipSync(page)))).toBe(WebDatasetErrorCode.NotTar);
+      // A real tar cut inside its first header is still a truncated tar.
+      const tarBytes = await writeToBuffer([sample('a', 0)], { gzip: false });
+      expect(await rejectedCode(readAll(tarBytes.subarray(0, 400)))).toBe(
         WebDatasetErrorCode.TarTruncated,
       );
     });
@@ -194,12 +231,11 @@ describe('readShard', () => {
       ],
       [
         [
-          { name: 'a.png', data: 'x' },
+          { name: 'a.json', data: '{}' },
           { name: 'a.cls', data: '0' },
-          { name: 'a.txt', data: 'hi' },
         ],
-        WebDatasetErrorCode.UnknownExtension,
-        /'a\.txt'/,
+        WebDatasetErrorCode.MissingImage,
+        /sample 'a'/,
       ],
       [
         [

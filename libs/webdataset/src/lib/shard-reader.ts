@@ -1,7 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { checkSample, type ShardSample } from './labelled-sample';
+import { checkSample, isSampleExtension, type ShardSample } from './labelled-sample';
 import { splitMemberName } from './sample-key';
 import { WebDatasetError, WebDatasetErrorCode } from './webdataset-error';
 
@@ -18,7 +18,8 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
 /**
  * Reads a WebDataset shard (`.tar` or `.tar.gz`, told apart by the gzip magic bytes) from any
  * byte source — a file stream, an S3 body — and yields one checked sample per key: exactly one
- * image, a valid `.cls`, members of a sample consecutive. Directory entries are skipped; GNU
+ * image, a valid `.cls`, members of a sample consecutive. Members with other extensions
+ * (`.json`, `.txt`, ... that Python webdataset users add) and directory entries are skipped; GNU
  * long names, pax headers and `./` prefixes are understood.
  *
  * Content problems throw {@link WebDatasetError}. Errors of the source itself (ENOENT, a reset
@@ -77,7 +78,15 @@ export async function* readShard(
 
   const extract = tar.extract();
   let tarLength = 0;
-  const feeding = feed(tarBytes, extract, (n) => (tarLength += n));
+  // The first 512 bytes of the tar stream: what tells "not a tar" from "a tar cut short".
+  let firstBlock = Buffer.alloc(0);
+  const feeding = feed(tarBytes, extract, (chunk) => {
+    tarLength += chunk.length;
+    if (firstBlock.length < BLOCK) {
+      firstBlock = Buffer.concat([firstBlock, chunk.subarray(0, BLOCK - firstBlock.length)]);
+    }
+  });
+  let entries = 0;
 
   const seen = new Set<string>();
   let current: { key: string; files: Map<string, Uint8Array>; firstMember: string } | undefined;
@@ -86,6 +95,7 @@ export async function* readShard(
   try {
     try {
       for await (const entry of extract) {
+        entries++;
         const { header } = entry;
         const member = header.name;
         const type = header.type as string | null;
@@ -101,7 +111,6 @@ export async function* readShard(
           );
         }
         archiveEnd = entry.offset + BLOCK + Math.ceil(header.size / BLOCK) * BLOCK;
-        const bytes = await collect(entry);
         const name = splitMemberName(member);
         if (name === undefined) {
           throw new WebDatasetError(
@@ -123,6 +132,13 @@ export async function* readShard(
           seen.add(name.key);
           current = { key: name.key, files: new Map(), firstMember: member };
         }
+        if (!isSampleExtension(name.extension)) {
+          // Extra members (metadata Python users write beside the image) are not ours to judge;
+          // the sample still needs exactly one image and one .cls.
+          await discard(entry);
+          continue;
+        }
+        const bytes = await collect(entry);
         if (current.files.has(name.extension)) {
           throw new WebDatasetError(
             WebDatasetErrorCode.DuplicateMember,
@@ -141,7 +157,14 @@ export async function* readShard(
         );
       }
     } catch (error) {
-      throw translate(error, shard, sourceError);
+      const translated = translate(error, shard, sourceError);
+      throw entries === 0 && isTarFailure(translated) && !looksLikeTar(firstBlock)
+        ? new WebDatasetError(
+            WebDatasetErrorCode.NotTar,
+            `shard '${shard}' is not a tar archive (${firstBlock.length < BLOCK ? `${tarLength} bytes${gzipped ? ' after gunzip' : ''}, less than one 512-byte tar header` : 'its first 512-byte block is not a tar header'}); pass a WebDataset .tar or .tar.gz shard.`,
+            { cause: translated },
+          )
+        : translated;
     }
     if (current !== undefined) yield checkSample(current.key, current.files, options);
     finished = true;
@@ -158,11 +181,11 @@ export async function* readShard(
 async function feed(
   bytes: Readable,
   extract: tar.Extract,
-  count: (n: number) => void,
+  seen: (chunk: Buffer) => void,
 ): Promise<void> {
   try {
     for await (const chunk of bytes as AsyncIterable<Buffer>) {
-      count(chunk.length);
+      seen(chunk);
       if (extract.destroying) return;
       if (!extract.write(chunk)) await drainedOrClosed(extract);
     }
@@ -191,6 +214,34 @@ async function collect(entry: AsyncIterable<unknown>): Promise<Uint8Array> {
   for await (const chunk of entry) chunks.push(chunk as Buffer);
   // concat copies, so the sample does not pin the (larger) input chunks in memory.
   return Buffer.concat(chunks);
+}
+
+async function discard(entry: AsyncIterable<unknown>): Promise<void> {
+  for await (const chunk of entry) void chunk;
+}
+
+function isTarFailure(error: unknown): boolean {
+  if (!(error instanceof WebDatasetError)) return false;
+  const cause = (error.cause as { code?: unknown } | undefined)?.code;
+  const zlib = typeof cause === 'string' && cause.startsWith('Z_');
+  return (
+    !zlib &&
+    (error.code === WebDatasetErrorCode.TarTruncated ||
+      error.code === WebDatasetErrorCode.TarCorrupt)
+  );
+}
+
+/**
+ * Whether a tar stream's first block is (the start of) a tar header: the ustar magic, or a
+ * complete block whose checksum adds up (v7 tars have no magic). Anything else is another format.
+ */
+function looksLikeTar(block: Buffer): boolean {
+  if (block.length >= 262 && block.toString('latin1', 257, 262) === 'ustar') return true;
+  if (block.length < BLOCK) return false;
+  const stored = parseInt(block.toString('latin1', 148, 156).split('\0')[0].trim(), 8);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
+  return stored === sum;
 }
 
 function toBuffer(chunk: Uint8Array | string): Buffer {

@@ -22,6 +22,10 @@ const samples = [
   sample('sub/000002', 1),
 ];
 
+/** Size and sha256 of `samples` as an uncompressed shard; change only on purpose. */
+const GOLDEN_TAR_BYTES = 7168;
+const GOLDEN_TAR_SHA256 = 'e02c782d787e2166d0e68b4356a0a06bb666f52136362b787ea95638c4e10f91';
+
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -49,6 +53,15 @@ describe('TarShardWriter', () => {
     }
     const other = await writeToBuffer([sample('000000', 1)]);
     expect(sha256(other)).not.toBe(sha256(await writeToBuffer([sample('000000', 0)])));
+  });
+
+  it('writes a plain .tar of fixed content to the same bytes as ever (golden hash)', async () => {
+    // Catches a tar-stream upgrade (or a header change here) that alters shard bytes, and with
+    // them every manifest sha256. Only the uncompressed form is pinned: .tar.gz bytes also depend
+    // on the zlib build Node ships.
+    const tarBytes = await writeToBuffer(samples, { gzip: false });
+    expect(tarBytes.length).toBe(GOLDEN_TAR_BYTES);
+    expect(sha256(tarBytes)).toBe(GOLDEN_TAR_SHA256);
   });
 
   it('pins the gzip header: no name, mtime 0, OS unknown', async () => {

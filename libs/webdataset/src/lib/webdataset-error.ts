@@ -7,6 +7,8 @@
 export const WebDatasetErrorCode = {
   /** The input ends inside a member, a header, the gzip stream, or before the end-of-archive blocks. */
   TarTruncated: 'tar-truncated',
+  /** The input (after gunzip) does not start with a tar header: another kind of file. */
+  NotTar: 'not-tar',
   /** A header checksum is wrong or the gzip stream is damaged. */
   TarCorrupt: 'tar-corrupt',
   /** The input has no bytes at all. */
@@ -15,7 +17,10 @@ export const WebDatasetErrorCode = {
   UnsupportedMember: 'unsupported-member',
   /** A member name has no `<key>.<ext>` shape (no dot in its basename, empty key, `..`). */
   InvalidMemberName: 'invalid-member-name',
-  /** An extension other than the images (png, jpg, jpeg, webp) and `cls`. */
+  /**
+   * Writer only: an extension other than the images (png, jpg, jpeg, webp) and `cls`. The reader
+   * skips such members, as shards written by Python webdataset users often carry them.
+   */
   UnknownExtension: 'unknown-extension',
   /** The same `<key>.<ext>` twice in one sample. */
   DuplicateMember: 'duplicate-member',
