@@ -137,8 +137,11 @@ def build_model(name, data):
         torch.manual_seed(sum(map(ord, name)))
         model = factory()
     seconds = 0.0
+    timing = os.path.join(CACHE, f'{name}.seconds')  # training time, kept for the manifest
     if os.path.exists(cache):
         model.load_state_dict(torch.load(cache))
+        with open(timing) as f:
+            seconds = float(f.read())
         print(f'{name}: loaded cached weights', flush=True)
     else:
         print(f'{name}: training', flush=True)
@@ -148,6 +151,8 @@ def build_model(name, data):
         else:
             seconds = train(model, name, sum(map(ord, name)), norm, epochs, optimiser, use_augment, data)
         torch.save(model.state_dict(), cache)
+        with open(timing, 'w') as f:
+            f.write(repr(seconds))
     model.eval()
     return model, norm, seconds
 
