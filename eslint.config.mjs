@@ -31,7 +31,11 @@ const impureModules = [
 ];
 
 /** Sources of the `type:pure` libraries. */
-const pureSources = ['libs/cascade/src/**/*.ts', 'libs/profiler/src/**/*.ts'];
+const pureSources = [
+  'libs/cascade/src/**/*.ts',
+  'libs/profiler/src/**/*.ts',
+  'libs/errors/src/**/*.ts',
+];
 
 export default tseslint.config(
   {

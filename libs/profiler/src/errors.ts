@@ -1,3 +1,5 @@
+import { CodedError } from '@tinysaver/errors';
+
 // The one catalogue of profiler error codes. Codes are stable (the CLI and the farm's API match
 // on them); messages are built where the error is thrown and always name what is wrong and the fix.
 
@@ -28,13 +30,6 @@ export const PROFILER_ERROR_CODES = {
 export type ProfilerErrorCode = keyof typeof PROFILER_ERROR_CODES;
 
 /** A file or option the profiler cannot work with; `code` is stable, `message` says the fix. */
-export class ProfilerError extends Error {
+export class ProfilerError extends CodedError<ProfilerErrorCode> {
   override readonly name = 'ProfilerError';
-
-  constructor(
-    readonly code: ProfilerErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

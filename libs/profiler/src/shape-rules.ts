@@ -16,7 +16,7 @@ import {
   product,
   stridesOf,
 } from './tensor-math';
-import { constantTensor, tensorValues } from './tensor-values';
+import { constantTensor, INTEGER_TYPES, tensorValues } from './tensor-values';
 
 export interface RuleContext {
   node: OnnxNode;
@@ -79,18 +79,6 @@ function requireConstant(ctx: RuleContext, i: number, what: string): number[] {
 export function fromProto(proto: OnnxTensor, name: string): Tensor {
   return constantTensor(proto, MAX_CONSTANT_ELEMENTS, proto.name || name);
 }
-
-const INTEGER_TYPES: ReadonlySet<number> = new Set([
-  DataType.INT8,
-  DataType.INT16,
-  DataType.INT32,
-  DataType.INT64,
-  DataType.UINT8,
-  DataType.UINT16,
-  DataType.UINT32,
-  DataType.UINT64,
-  DataType.BOOL,
-]);
 
 function castValue(v: number, to: number): number {
   if (to === DataType.BOOL) return v !== 0 ? 1 : 0;

@@ -5,12 +5,8 @@ import type { OnnxTensor } from './onnx-model';
 import { DataType, dataTypeName } from './onnx-model';
 import type { Tensor } from './tensor';
 
-/** Data types {@link tensorValues} decodes; the rest (float8, int4, complex, string) it cannot. */
-const READABLE_TYPES: ReadonlySet<number> = new Set([
-  DataType.FLOAT,
-  DataType.DOUBLE,
-  DataType.FLOAT16,
-  DataType.BFLOAT16,
+/** Integer (and bool) data types: values truncate on cast and divide as integers. */
+export const INTEGER_TYPES: ReadonlySet<number> = new Set([
   DataType.INT8,
   DataType.INT16,
   DataType.INT32,
@@ -20,6 +16,15 @@ const READABLE_TYPES: ReadonlySet<number> = new Set([
   DataType.UINT32,
   DataType.UINT64,
   DataType.BOOL,
+]);
+
+/** Data types {@link tensorValues} decodes; the rest (float8, int4, complex, string) it cannot. */
+const READABLE_TYPES: ReadonlySet<number> = new Set([
+  DataType.FLOAT,
+  DataType.DOUBLE,
+  DataType.FLOAT16,
+  DataType.BFLOAT16,
+  ...INTEGER_TYPES,
 ]);
 
 export function isReadableType(dataType: number): boolean {

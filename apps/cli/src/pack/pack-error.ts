@@ -1,3 +1,5 @@
+import { CodedError } from '@tinysaver/errors';
+
 /**
  * What can go wrong in `tinysaver pack` (all before any shard is written, except `upload-failed`). `usage` errors (bad flags,
  * bad S3 URI) exit with 2, the others with 1; every message says what to do.
@@ -26,13 +28,6 @@ export const PackErrorCode = {
 
 export type PackErrorCode = (typeof PackErrorCode)[keyof typeof PackErrorCode];
 
-export class PackError extends Error {
+export class PackError extends CodedError<PackErrorCode> {
   override readonly name = 'PackError';
-
-  constructor(
-    readonly code: PackErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '@tinysaver/errors';
+
 /**
  * Every way plain data handed to libs/cascade can be wrong. The codes are stable and
  * machine-readable (the API and worker surface them as-is); each message names the fix.
@@ -25,13 +27,6 @@ export const CascadeErrorCode = {
 export type CascadeErrorCode = (typeof CascadeErrorCode)[keyof typeof CascadeErrorCode];
 
 /** Raised for input that cannot be analysed; `code` is one of {@link CascadeErrorCode}. */
-export class CascadeError extends Error {
+export class CascadeError extends CodedError<CascadeErrorCode> {
   override readonly name = 'CascadeError';
-
-  constructor(
-    readonly code: CascadeErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

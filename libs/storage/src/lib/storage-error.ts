@@ -1,3 +1,5 @@
+import { CodedError } from '@tinysaver/errors';
+
 /**
  * Every way S3 addressing or transfer can fail in the farm's storage helpers. The codes are
  * stable and machine-readable; each message names the object (`s3://bucket/key`) and the fix.
@@ -16,14 +18,6 @@ export const StorageErrorCode = {
 export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];
 
 /** Raised by libs/storage; `code` is one of {@link StorageErrorCode}. */
-export class StorageError extends Error {
+export class StorageError extends CodedError<StorageErrorCode> {
   override readonly name = 'StorageError';
-
-  constructor(
-    readonly code: StorageErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '@tinysaver/errors';
+
 /**
  * Every way a shard, a sample or a dataset manifest can be wrong. The codes are stable and
  * machine-readable (the worker and API surface them as-is); each message names the shard, the
@@ -49,14 +51,6 @@ export const WebDatasetErrorCode = {
 export type WebDatasetErrorCode = (typeof WebDatasetErrorCode)[keyof typeof WebDatasetErrorCode];
 
 /** Raised for shard or manifest content that cannot be used; `code` is one of {@link WebDatasetErrorCode}. */
-export class WebDatasetError extends Error {
+export class WebDatasetError extends CodedError<WebDatasetErrorCode> {
   override readonly name = 'WebDatasetError';
-
-  constructor(
-    readonly code: WebDatasetErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
