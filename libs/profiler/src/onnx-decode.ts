@@ -12,6 +12,7 @@ import type {
   OnnxTensor,
   OnnxValueInfo,
 } from './onnx-model';
+import { emptyAttribute } from './onnx-model';
 import {
   ProtoReader,
   WIRE_I32,
@@ -237,45 +238,30 @@ function readNode(reader: ProtoReader): OnnxNode {
 }
 
 function readAttribute(reader: ProtoReader): OnnxAttribute {
-  const attr: OnnxAttribute = {
-    name: '',
-    type: 0,
-    floats: [],
-    ints: [],
-    strings: [],
-    tensors: [],
-    graphs: [],
-  };
+  const attr: OnnxAttribute = emptyAttribute();
   while (!reader.done) {
     const { field, wire } = reader.readTag();
     switch (field) {
       case 1:
-        if (wire === WIRE_LEN) attr.name = reader.readString();
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) attr.name = reader.readString();
         break;
       case 20:
-        if (wire === WIRE_VARINT) attr.type = reader.readVarint();
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_VARINT)) attr.type = reader.readVarint();
         break;
       case 2:
-        if (wire === WIRE_I32) attr.f = reader.readFixed32Float();
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_I32)) attr.f = reader.readFixed32Float();
         break;
       case 3:
-        if (wire === WIRE_VARINT) attr.i = reader.readVarint();
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_VARINT)) attr.i = reader.readVarint();
         break;
       case 4:
-        if (wire === WIRE_LEN) attr.s = reader.readBytes();
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) attr.s = reader.readBytes();
         break;
       case 5:
-        if (wire === WIRE_LEN) attr.t = readTensor(sub(reader));
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) attr.t = readTensor(sub(reader));
         break;
       case 6:
-        if (wire === WIRE_LEN) attr.g = readGraph(sub(reader));
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) attr.g = readGraph(sub(reader));
         break;
       case 7:
         readRepeatedFloat(reader, wire, attr.floats);
@@ -284,16 +270,13 @@ function readAttribute(reader: ProtoReader): OnnxAttribute {
         readRepeatedVarint(reader, wire, attr.ints);
         break;
       case 9:
-        if (wire === WIRE_LEN) attr.strings.push(reader.readBytes());
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) attr.strings.push(reader.readBytes());
         break;
       case 10:
-        if (wire === WIRE_LEN) attr.tensors.push(readTensor(sub(reader)));
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) attr.tensors.push(readTensor(sub(reader)));
         break;
       case 11:
-        if (wire === WIRE_LEN) attr.graphs.push(readGraph(sub(reader)));
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) attr.graphs.push(readGraph(sub(reader)));
         break;
       default:
         reader.skip(wire);
@@ -321,8 +304,7 @@ export function readTensor(reader: ProtoReader): OnnxTensor {
         readRepeatedVarint(reader, wire, tensor.dims);
         break;
       case 2:
-        if (wire === WIRE_VARINT) tensor.dataType = reader.readVarint();
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_VARINT)) tensor.dataType = reader.readVarint();
         break;
       case 4:
         readRepeatedFloat(reader, wire, tensor.floatData);
@@ -334,12 +316,10 @@ export function readTensor(reader: ProtoReader): OnnxTensor {
         readRepeatedVarint(reader, wire, tensor.int64Data);
         break;
       case 8:
-        if (wire === WIRE_LEN) tensor.name = reader.readString();
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) tensor.name = reader.readString();
         break;
       case 9:
-        if (wire === WIRE_LEN) tensor.rawData = reader.readBytes();
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_LEN)) tensor.rawData = reader.readBytes();
         break;
       case 10:
         readRepeatedDouble(reader, wire, tensor.doubleData);
@@ -354,8 +334,7 @@ export function readTensor(reader: ProtoReader): OnnxTensor {
         } else reader.skip(wire);
         break;
       case 14:
-        if (wire === WIRE_VARINT) tensor.external = reader.readVarint() === 1;
-        else reader.skip(wire);
+        if (reader.accepts(wire, WIRE_VARINT)) tensor.external = reader.readVarint() === 1;
         break;
       default:
         reader.skip(wire);

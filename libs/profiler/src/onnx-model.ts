@@ -112,6 +112,11 @@ export interface OnnxAttribute {
   graphs: OnnxGraph[];
 }
 
+/** An attribute with no value set: what the decoder fills in, and what tests start from. */
+export function emptyAttribute(name = ''): OnnxAttribute {
+  return { name, type: 0, floats: [], ints: [], strings: [], tensors: [], graphs: [] };
+}
+
 export interface OnnxNode {
   name: string;
   opType: string;

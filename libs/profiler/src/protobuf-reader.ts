@@ -124,6 +124,16 @@ export class ProtoReader {
     return utf8.decode(this.readBytes());
   }
 
+  /**
+   * True when a known field arrived with the wire type its schema gives; otherwise skips the
+   * value (a writer we do not understand), so callers read a field in one guarded line.
+   */
+  accepts(wire: number, expected: number): boolean {
+    if (wire === expected) return true;
+    this.skip(wire);
+    return false;
+  }
+
   /** Skips the value of a field whose number the caller does not use. */
   skip(wire: number): void {
     switch (wire) {

@@ -1,5 +1,6 @@
 import { Attributes } from './attributes';
 import type { OnnxAttribute, OnnxNode } from './onnx-model';
+import { emptyAttribute } from './onnx-model';
 import { COST_RULES } from './op-costs';
 import { SHAPE_RULES, einsumDims, matmulDims } from './shape-rules';
 import type { Tensor } from './tensor';
@@ -18,16 +19,7 @@ function run(
     domain: '',
     inputs: inputs.map((_, i) => `i${i}`),
     outputs: ['o'],
-    attributes: attrs.map((a) => ({
-      name: '',
-      type: 0,
-      floats: [],
-      ints: [],
-      strings: [],
-      tensors: [],
-      graphs: [],
-      ...a,
-    })),
+    attributes: attrs.map((a) => ({ ...emptyAttribute(), ...a })),
   };
   return SHAPE_RULES[op]({ node, opset, inputs, attrs: new Attributes(node) })[0] as Tensor;
 }

@@ -1,6 +1,7 @@
 // Test-only: runs one shape rule (and its cost rule) on hand-made tensors, without a model file.
 import { Attributes } from '../attributes';
 import type { OnnxAttribute, OnnxNode } from '../onnx-model';
+import { emptyAttribute } from '../onnx-model';
 import type { NodeCost } from '../op-costs';
 import { COST_RULES } from '../op-costs';
 import { SHAPE_RULES } from '../shape-rules';
@@ -16,15 +17,7 @@ export interface RuleOptions {
 }
 
 function attribute(name: string, value: AttrValue): OnnxAttribute {
-  const attr: OnnxAttribute = {
-    name,
-    type: 0,
-    floats: [],
-    ints: [],
-    strings: [],
-    tensors: [],
-    graphs: [],
-  };
+  const attr = emptyAttribute(name);
   if (typeof value === 'number') attr.i = value;
   else if (typeof value === 'string') attr.s = new TextEncoder().encode(value);
   else if (Array.isArray(value)) attr.ints = value;
