@@ -18,3 +18,6 @@ export * from './lib/analysis/saver-ranking';
 export * from './lib/analysis/analyze-pair';
 export * from './lib/stats/bootstrap';
 export { seededRandom } from './lib/stats/random';
+export * from './lib/records/softmax-top-k';
+export * from './lib/preprocess/preprocess-config';
+export * from './lib/preprocess/resize-geometry';

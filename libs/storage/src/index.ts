@@ -2,3 +2,4 @@ export * from './lib/storage-error';
 export * from './lib/s3-client';
 export * from './lib/s3-uri';
 export * from './lib/s3-upload';
+export * from './lib/farm-layout';

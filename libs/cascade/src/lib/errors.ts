@@ -22,6 +22,8 @@ export const CascadeErrorCode = {
   EmptySplit: 'empty-split',
   SaverNotCheaper: 'saver-not-cheaper',
   InvalidArgument: 'invalid-argument',
+  PreprocessInvalid: 'preprocess-invalid',
+  LogitsInvalid: 'logits-invalid',
 } as const;
 
 export type CascadeErrorCode = (typeof CascadeErrorCode)[keyof typeof CascadeErrorCode];

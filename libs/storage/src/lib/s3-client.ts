@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { StorageError, StorageErrorCode } from './storage-error';
 
 export interface S3ClientSettings {
@@ -12,6 +13,13 @@ export interface S3ClientSettings {
   readonly forcePathStyle?: boolean;
   /** Explicit credentials; when absent the SDK's default chain (env, profile, instance role) is used. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * Abort a request when its socket is idle this long, as a retryable error. The SDK's handler
+   * only logs a warning on its request timeout unless told to throw. @defaultValue no timeout
+   */
+  readonly requestTimeoutMs?: number;
+  /** Attempts per request (the SDK retries 5xx, throttling and network errors). @defaultValue 3 */
+  readonly maxAttempts?: number;
 }
 
 /**
@@ -46,5 +54,14 @@ export function createS3Client(settings: S3ClientSettings): S3Client {
       : undefined,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: settings.maxAttempts,
+    requestHandler:
+      settings.requestTimeoutMs === undefined
+        ? undefined
+        : new NodeHttpHandler({
+            connectionTimeout: settings.requestTimeoutMs,
+            requestTimeout: settings.requestTimeoutMs,
+            throwOnRequestTimeout: true,
+          }),
   });
 }

@@ -1,0 +1,36 @@
+/**
+ * The farm's queues. One queue per job kind so node pools can choose what they serve (GPU nodes
+ * take records and cascade runs; any node can profile) and each has its own retry policy.
+ * BullMQ forbids ':' in names; the Redis key prefix is configuration, not part of the name.
+ */
+export const QueueName = {
+  Profile: 'tinysaver-profile',
+  Records: 'tinysaver-records',
+  Cascade: 'tinysaver-cascade',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
+
+/** The job name inside each queue (one kind of job per queue). */
+export const JobName = {
+  [QueueName.Profile]: 'profile',
+  [QueueName.Records]: 'records',
+  [QueueName.Cascade]: 'cascade',
+} as const satisfies Record<QueueName, string>;
+
+/**
+ * Retry policy every producer uses: transient faults (S3 5xx, timeouts, a killed worker) retry
+ * with exponential backoff — 2 s, 4 s, 8 s, 16 s — while bad input fails at once (the worker
+ * throws BullMQ's UnrecoverableError). Finished jobs are kept a day for progress queries;
+ * failed ones a week, so a user can read why.
+ */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+/** Top-k kept per sample in every record (METHOD §2: top-5 is cheap and enough). */
+export const RECORD_TOP_K = 5;
