@@ -1,0 +1,77 @@
+import { readWorkerConfig, WorkerConfigError } from './worker-config';
+
+const base = { S3_BUCKET: 'farm-data' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    readWorkerConfig(env, 2);
+  } catch (error) {
+    if (error instanceof WorkerConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('readWorkerConfig', () => {
+  it('fits one compute thread with two intra-op threads on two cores by default', () => {
+    const config = readWorkerConfig(base, 2);
+    expect(config).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'tinysaver',
+      computeThreads: 1,
+      intraOpThreads: 2,
+      executionProviders: ['cpu'],
+      queues: ['tinysaver-profile', 'tinysaver-records', 'tinysaver-cascade'],
+      s3: { endpoint: undefined, region: 'us-east-1', bucket: 'farm-data', prefix: '' },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('splits cores between threads when one of the two is given', () => {
+    expect(readWorkerConfig({ ...base, WORKER_CONCURRENCY: '4' }, 16)).toMatchObject({
+      computeThreads: 4,
+      intraOpThreads: 4,
+    });
+    expect(readWorkerConfig({ ...base, ORT_INTRA_OP_THREADS: '1' }, 8)).toMatchObject({
+      computeThreads: 8,
+      intraOpThreads: 1,
+    });
+  });
+
+  it('accepts queues by job name or full name', () => {
+    expect(
+      readWorkerConfig({ ...base, WORKER_QUEUES: 'records, tinysaver-cascade,records' }, 2).queues,
+    ).toEqual(['tinysaver-records', 'tinysaver-cascade']);
+  });
+
+  it('always keeps cpu as the last provider', () => {
+    expect(
+      readWorkerConfig({ ...base, ORT_EXECUTION_PROVIDERS: 'cpu,cuda' }, 2).executionProviders,
+    ).toEqual(['cuda', 'cpu']);
+  });
+
+  it('reports every bad variable at once, each with its fix', () => {
+    const problems = problemsOf({
+      S3_BUCKET: 'Bad_Bucket',
+      REDIS_URL: 'localhost:6379',
+      WORKER_CONCURRENCY: 'two',
+      ORT_EXECUTION_PROVIDERS: 'tensorrt',
+      WORKER_QUEUES: 'records,train',
+      S3_ENDPOINT: 'minio:9000',
+      WORKER_BATCH_SIZE: '0',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^REDIS_URL='localhost:6379' must look like redis:\/\//),
+      expect.stringMatching(/^WORKER_QUEUES names 'train'/),
+      expect.stringMatching(/^S3_ENDPOINT='minio:9000' must be an http\(s\) URL/),
+      expect.stringMatching(/^S3_BUCKET='Bad_Bucket' is not a valid bucket name/),
+      expect.stringMatching(/^ORT_EXECUTION_PROVIDERS names 'tensorrt'/),
+      expect.stringMatching(/^WORKER_CONCURRENCY='two' must be an integer from 1 to 256/),
+      expect.stringMatching(/^WORKER_BATCH_SIZE='0' must be an integer from 1 to 4096/),
+    ]);
+  });
+
+  it('needs a bucket', () => {
+    expect(problemsOf({})).toEqual([expect.stringMatching(/S3_BUCKET is not set/)]);
+  });
+});
