@@ -35,6 +35,7 @@ const pureSources = [
   'libs/cascade/src/**/*.ts',
   'libs/profiler/src/**/*.ts',
   'libs/errors/src/**/*.ts',
+  'libs/contracts/src/**/*.ts',
 ];
 
 export default tseslint.config(
