@@ -3,7 +3,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { QueueName, type ProfiledModelRef } from '@tinysaver/contracts';
+import { QueueName, type ProfiledModelRef, type ShardRef } from '@tinysaver/contracts';
 import { linearOnnx, makeTar, realPngs } from './harness/bad-inputs';
 import { FIXTURES, readZoo, settled, sha256, startFarm, type Farm } from './harness/farm-fixture';
 
@@ -21,12 +21,15 @@ beforeAll(async () => {
 });
 afterAll(() => farm.stop());
 
-async function recordsFor(shardBytes: Uint8Array, name: string, models = [model]) {
-  const shard = await farm.shard('evaluation', 0, shardBytes, name);
-  const job = await settled(
+async function runRecords(shard: ShardRef, models = [model]) {
+  return settled(
     farm.queue(QueueName.Records),
     await farm.add(QueueName.Records, { v: 1, dataset: { name: 'bad' }, shard, models }),
   );
+}
+
+async function recordsFor(shardBytes: Uint8Array, name: string, models = [model]) {
+  const job = await runRecords(await farm.shard('evaluation', 0, shardBytes, name), models);
   return { job, uri: `s3://${farm.bucket}/uploads/datasets/evaluation/${name}` };
 }
 
@@ -157,10 +160,7 @@ describe('bad input fails fast, names the object and writes nothing', () => {
       object: { bucket: farm.bucket, key: 'uploads/nowhere/gone.tar' },
       etag: '"0"',
     };
-    const job = await settled(
-      farm.queue(QueueName.Records),
-      await farm.add(QueueName.Records, { v: 1, dataset: { name: 'bad' }, shard, models: [model] }),
-    );
+    const job = await runRecords(shard);
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toMatch(
       new RegExp(
@@ -182,10 +182,7 @@ describe('a shard replaced after registration', () => {
   it('is refused, naming the object and telling to register again', async () => {
     const shard = await farm.shard('evaluation', 0, await makeTar(members([])), 'replaced.tar');
     await farm.put(shard.object.key, await makeTar(members([['extra', '1']])));
-    const job = await settled(
-      farm.queue(QueueName.Records),
-      await farm.add(QueueName.Records, { v: 1, dataset: { name: 'bad' }, shard, models: [model] }),
-    );
+    const job = await runRecords(shard);
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toMatch(
       new RegExp(

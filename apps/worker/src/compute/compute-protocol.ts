@@ -1,9 +1,11 @@
 // Messages between the job side (main thread: BullMQ, S3, tar parsing) and the compute threads
 // (image decoding and onnxruntime, which runs synchronously on the thread that calls it).
 import type { ResolvedPreprocess } from '@tinysaver/cascade';
-import type { JobFailureCode } from '@tinysaver/contracts';
+import type { JobFailureCode, ModelProfileDocument } from '@tinysaver/contracts';
 import type { ImageExtension } from '@tinysaver/webdataset';
 import type { ExecutionProvider } from '../config/worker-config';
+
+type ReadyProfile = Extract<ModelProfileDocument, { status: 'ready' }>;
 
 /** Settings every compute thread starts with (its workerData). */
 export interface ThreadSettings {
@@ -70,18 +72,8 @@ export interface ProfileTask {
   readonly preprocess: ResolvedPreprocess;
 }
 
-export interface ProfileResult {
-  readonly macs: number;
-  readonly flops: number;
-  readonly params: number;
-  readonly opset: number;
-  readonly producer: string;
-  readonly complete: boolean;
-  readonly input: { readonly name: string; readonly shape: readonly number[] };
-  readonly output: { readonly name: string; readonly shape: readonly number[] };
-  readonly numClasses: number;
-  readonly provider: ExecutionProvider;
-}
+/** The profile job's document fields that the compute thread measures. */
+export type ProfileResult = Omit<ReadyProfile, 'status' | 'sha256'>;
 
 export type ComputeTask = RunTask | ProfileTask;
 export type ComputeResult<T extends ComputeTask> = T extends RunTask ? RunResult : ProfileResult;

@@ -80,6 +80,6 @@ export async function profileTask(
     input: { name: session.inputNames[0], shape: [c, h, w] },
     output: { name: session.outputNames[0], shape: [output.dims[1]] },
     numClasses: output.dims[1],
-    provider,
+    executionProvider: provider,
   };
 }

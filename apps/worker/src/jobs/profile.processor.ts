@@ -22,16 +22,7 @@ export async function processProfile(
     const document: ModelProfileDocument = {
       status: 'ready',
       sha256: job.model.sha256,
-      macs: profile.macs,
-      flops: profile.flops,
-      params: profile.params,
-      numClasses: profile.numClasses,
-      opset: profile.opset,
-      producer: profile.producer,
-      complete: profile.complete,
-      input: profile.input,
-      output: profile.output,
-      executionProvider: profile.provider,
+      ...profile,
     };
     await ctx.store.write(key, JSON.stringify(document, null, 2), 'application/json');
     return document;
