@@ -39,7 +39,16 @@ export async function runTask(
     }));
     const n = task.images.length;
     decodedImages += n;
-    let next: Promise<Float32Array> | undefined = decodeBatch(task, group.preprocess, 0);
+    // Two batch buffers, reused: one is decoded into while the other is inferred.
+    const [c, h, w] = group.preprocess.inputSize;
+    const size = Math.min(task.batchSize, n) * c * h * w;
+    const buffers = [new Float32Array(size), new Float32Array(size)];
+    let next: Promise<Float32Array> | undefined = decodeBatch(
+      task,
+      group.preprocess,
+      0,
+      buffers[0],
+    );
     for (let start = 0; start < n; start += task.batchSize) {
       if (cancelled())
         throw new JobFailure(
@@ -51,7 +60,16 @@ export async function runTask(
       const batch = await next!;
       decodeWaitMs += performance.now() - t0;
       const count = Math.min(task.batchSize, n - start);
-      next = start + count < n ? decodeBatch(task, group.preprocess, start + count) : undefined;
+      const following = start + count;
+      next =
+        following < n
+          ? decodeBatch(
+              task,
+              group.preprocess,
+              following,
+              buffers[(following / task.batchSize) % 2],
+            )
+          : undefined;
       // Rejections are awaited on the next turn; until then, do not let Node call them unhandled.
       next?.catch(() => undefined);
       for (const [m, { session }] of opened.entries()) {
@@ -96,10 +114,11 @@ async function decodeBatch(
   task: RunTask,
   preprocess: ResolvedPreprocess,
   start: number,
+  buffer: Float32Array,
 ): Promise<Float32Array> {
   const count = Math.min(task.batchSize, task.images.length - start);
   const [c, h, w] = preprocess.inputSize;
-  const data = new Float32Array(count * c * h * w);
+  const data = buffer.subarray(0, count * c * h * w);
   await Promise.all(
     Array.from({ length: count }, async (_, j) => {
       const i = start + j;
