@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Export the ImageNet-size models of the worker bench to ONNX.
+
+Usage: /usr/bin/python3 bench/worker/export_imagenet.py OUT_DIR
+
+resnet18 and mobilenet_v3_large from Debian's torchvision with random weights (weights=None,
+seeded, nothing downloaded) at 3x224x224 with a symbolic batch axis ("batch"), opset 17, the
+way bench/profiler/export_torchvision.py exports (that script's model list has no
+mobilenet_v3_large). Speed does not depend on the weights' values.
+
+Writes OUT_DIR/<name>.onnx and OUT_DIR/manifest.json. A model whose file is already there from
+the same torch and torchvision is not exported again (delete OUT_DIR to force it). The files are
+large (45 MB and 22 MB): keep OUT_DIR outside the repository.
+"""
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torchvision
+
+MODELS = ["resnet18", "mobilenet_v3_large"]
+OPSET = 17
+
+
+def export(name: str, out_dir: Path) -> dict:
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)(weights=None)
+    model.eval()
+    path = out_dir / f"{name}.onnx"
+    start = time.time()
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            torch.zeros(1, 3, 224, 224),
+            str(path),
+            input_names=["input"],
+            output_names=["logits"],
+            dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=OPSET,
+            do_constant_folding=True,
+        )
+    return {"file": path.name, "exportSeconds": round(time.time() - start, 1)}
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out_dir = Path(sys.argv[1])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(2)
+    manifest_path = out_dir / "manifest.json"
+    manifest = {
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "opset": OPSET,
+        "inputShape": ["batch", 3, 224, 224],
+        "models": {},
+    }
+    if manifest_path.exists():
+        old = json.loads(manifest_path.read_text())
+        if old.get("torch") == manifest["torch"] and old.get("torchvision") == manifest["torchvision"]:
+            manifest["models"] = old.get("models", {})
+    for name in MODELS:
+        entry = manifest["models"].get(name)
+        if entry and (out_dir / entry["file"]).exists():
+            print(f"{name}: already exported in {out_dir}", flush=True)
+            continue
+        print(f"exporting {name} ...", flush=True)
+        manifest["models"][name] = export(name, out_dir)
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
