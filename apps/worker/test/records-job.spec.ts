@@ -108,7 +108,11 @@ describe('records job', () => {
           modelSha256: model.sha256,
           dataset: `fmnist-${split}`,
         });
-        expect(record.provenance).toMatchObject({ executionProvider: 'cpu' });
+        expect(record.provenance).toMatchObject({
+          executionProvider: 'cpu',
+          macsSpent: 2500 * model.macs,
+          runtime: 'onnxruntime-node 1.30.0',
+        });
         expect(record.keys).toEqual(reference.keys[split].slice(offset, offset + 2500));
         const expected = reference.models[model.name][split];
         let agree = 0;
@@ -158,16 +162,18 @@ describe('records job', () => {
       .filter((r) => r.name === 'resnet-ens')
       .map((r) => ({ ...r, preprocess: { ...r.preprocess, cropPct: 0.99 } }));
     const queue = farm.queue(QueueName.Records);
-    const jobs = await Promise.all(
-      [2, 3].map(async (index) =>
-        farm.add(QueueName.Records, {
+    // Both shards uploaded first, then both jobs queued back to back.
+    const shards = await Promise.all([2, 3].map((index) => farm.shard('selection', index)));
+    const jobs = [];
+    for (const shard of shards)
+      jobs.push(
+        await farm.add(QueueName.Records, {
           v: 1,
           dataset: { name: 'fmnist-selection' },
-          shard: await farm.shard('selection', index),
+          shard,
           models: heavy,
         }),
-      ),
-    );
+      );
     const [a, b] = await Promise.all(jobs.map((job) => settled(queue, job, 120_000)));
     expect([a.state, b.state]).toEqual(['completed', 'completed']);
     for (const job of [a, b])

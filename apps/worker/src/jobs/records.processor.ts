@@ -126,6 +126,9 @@ async function compute(
       provenance: {
         preprocess: canonicalPreprocess(model.preprocess),
         executionProvider: output.provider,
+        // Sample count and correct count are in the record itself; MACs spent completes the
+        // shard's partial totals (it merges by addition, like the counts).
+        macsSpent: samples.keys.length * model.macs,
         runtime: `onnxruntime-node ${ONNXRUNTIME_VERSION}`,
         shardObject: shardUri,
       },
