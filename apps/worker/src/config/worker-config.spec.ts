@@ -62,9 +62,9 @@ describe('readWorkerConfig', () => {
     });
     expect(problems).toEqual([
       expect.stringMatching(/^REDIS_URL='localhost:6379' must look like redis:\/\//),
-      expect.stringMatching(/^WORKER_QUEUES names 'train'/),
       expect.stringMatching(/^S3_ENDPOINT='minio:9000' must be an http\(s\) URL/),
       expect.stringMatching(/^S3_BUCKET='Bad_Bucket' is not a valid bucket name/),
+      expect.stringMatching(/^WORKER_QUEUES names 'train'/),
       expect.stringMatching(/^ORT_EXECUTION_PROVIDERS names 'tensorrt'/),
       expect.stringMatching(/^WORKER_CONCURRENCY='two' must be an integer from 1 to 256/),
       expect.stringMatching(/^WORKER_BATCH_SIZE='0' must be an integer from 1 to 4096/),

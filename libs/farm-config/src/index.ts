@@ -1,0 +1,2 @@
+export * from './lib/env-reader';
+export * from './lib/farm-connections';
