@@ -18,7 +18,7 @@ import {
   type ShardRef,
 } from '@tinysaver/contracts';
 import { startS3rver, S3RVER_CREDENTIALS, type S3rverHarness } from '@tinysaver/storage/testing';
-import { startWorker, type WorkerProcess } from './worker-process';
+import { appMain, startApp, type AppProcess } from '@tinysaver/testkit';
 
 export const FIXTURES = join(__dirname, '..', '..', '..', '..', 'fixtures');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -47,7 +47,7 @@ export interface Farm {
   queue(name: QueueName): Queue;
   /** Environment for a worker of this farm; `extra` overrides. */
   env(extra?: Record<string, string>): Record<string, string>;
-  startWorker(extra?: Record<string, string>): WorkerProcess;
+  startWorker(extra?: Record<string, string>): AppProcess;
   put(key: string, body: Uint8Array | string): Promise<string>;
   get(key: string): Promise<Buffer>;
   exists(key: string): Promise<boolean>;
@@ -70,7 +70,7 @@ export async function startFarm(): Promise<Farm> {
   const prefix = `test-${randomBytes(5).toString('hex')}`;
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queues = new Map<QueueName, Queue>();
-  const workers: WorkerProcess[] = [];
+  const workers: AppProcess[] = [];
   const queue = (name: QueueName) => {
     let q = queues.get(name);
     if (!q) {
@@ -106,7 +106,7 @@ export async function startFarm(): Promise<Farm> {
       ...extra,
     }),
     startWorker(extra) {
-      const worker = startWorker(farm.env(extra));
+      const worker = startApp(appMain('worker'), farm.env(extra));
       workers.push(worker);
       return worker;
     },

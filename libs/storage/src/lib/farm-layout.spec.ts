@@ -20,6 +20,10 @@ describe('FarmLayout', () => {
 
   it('puts user documents below their tenant', () => {
     const layout = new FarmLayout('p');
+    expect(layout.modelDocumentKey('acme', 'resnet')).toBe(
+      'p/tenants/acme/models/resnet/model.json',
+    );
+    expect(layout.modelsPrefix('acme')).toBe('p/tenants/acme/models/');
     expect(layout.modelProfileKey('acme', 'resnet')).toBe(
       'p/tenants/acme/models/resnet/profile.json',
     );

@@ -34,9 +34,19 @@ export class FarmLayout {
     return `${this.root}records/v1/${content.modelSha256}/${preprocess}/${shard}.tsrec`;
   }
 
+  /** Below this, one folder per registered model of the tenant. */
+  modelsPrefix(tenant: string): string {
+    return `${this.root}tenants/${tenant}/models/`;
+  }
+
+  /** A registered model's document (name, object, sha256, preprocessing). */
+  modelDocumentKey(tenant: string, model: string): string {
+    return `${this.modelsPrefix(tenant)}${model}/model.json`;
+  }
+
   /** Where the profile job writes a model's profile (or why it is invalid). */
   modelProfileKey(tenant: string, model: string): string {
-    return `${this.root}tenants/${tenant}/models/${model}/profile.json`;
+    return `${this.modelsPrefix(tenant)}${model}/profile.json`;
   }
 
   /** One shard's realised cascade numbers within a cascade run. */

@@ -1,11 +1,11 @@
-// Starts the built worker (apps/worker/dist/main.js) as a real child process, the way
-// `npm run start:worker` does, so tests can SIGKILL or SIGTERM it.
+// Starts a built app (apps/<app>/dist/main.js) as a real child process, the way `npm run start:*`
+// does, so tests can SIGKILL or SIGTERM it and read what it printed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface WorkerProcess {
+export interface AppProcess {
   readonly child: ChildProcess;
-  /** Every line the worker printed so far (JSON log lines and anything else). */
+  /** Every line the app printed so far (JSON log lines and anything else). */
   readonly lines: string[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves when a line matches, rejects after `timeoutMs`. */
@@ -13,10 +13,12 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export const WORKER_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+/** The built entry point of `apps/<app>`. */
+export const appMain = (app: 'worker' | 'api') =>
+  join(__dirname, '..', '..', '..', 'apps', app, 'dist', 'main.js');
 
-export function startWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
+export function startApp(main: string, env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, [main], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -48,7 +50,7 @@ export function startWorker(env: Record<string, string>): WorkerProcess {
           () =>
             reject(
               new Error(
-                `worker did not print ${String(pattern)} within ${timeoutMs} ms:\n${lines.join('\n')}`,
+                `${main} did not print ${String(pattern)} within ${timeoutMs} ms:\n${lines.join('\n')}`,
               ),
             ),
           timeoutMs,

@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ErrorFilter } from './common/error.filter';
+import type { ApiConfig } from './config/api-config';
+import { ApiConfigToken } from './config/api-config.provider';
+import { HealthController } from './health/health.controller';
+import { ModelsController } from './models/models.controller';
+import { ModelsService } from './models/models.service';
+import { JobQueues } from './queues/job-queues';
+import { DocumentStore } from './storage/document-store';
+import { s3ClientProvider } from './storage/s3-client.provider';
+
+/** The whole API, built around the one config object read in main (or given by a test). */
+@Module({})
+export class AppModule {
+  static create(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [HealthController, ModelsController],
+      providers: [
+        { provide: ApiConfigToken, useValue: config },
+        s3ClientProvider,
+        DocumentStore,
+        JobQueues,
+        ModelsService,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

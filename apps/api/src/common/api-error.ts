@@ -1,0 +1,19 @@
+import { HttpException } from '@nestjs/common';
+
+/**
+ * Every error the API answers with: an HTTP status, a stable machine-readable code and one
+ * sentence that names the fix. Rendered as `{ "error": { "code", "message" } }`.
+ */
+export class ApiError extends HttpException {
+  constructor(
+    status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super({ error: { code, message } }, status);
+  }
+}
+
+export const badRequest = (code: string, message: string) => new ApiError(400, code, message);
+export const notFound = (code: string, message: string) => new ApiError(404, code, message);
+export const conflict = (code: string, message: string) => new ApiError(409, code, message);

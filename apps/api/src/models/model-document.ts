@@ -1,0 +1,66 @@
+import type { ResolvedPreprocess } from '@tinysaver/cascade';
+import type { ModelProfileDocument, ObjectRef } from '@tinysaver/contracts';
+
+/** `model.json`: a tenant's registered model (durable, in S3). */
+export interface ModelDocument {
+  readonly name: string;
+  readonly uri: string;
+  readonly object: ObjectRef;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly preprocess: ResolvedPreprocess;
+  readonly registeredAt: string;
+}
+
+/** What the API shows of a model: the document plus the profile job's outcome. */
+export interface ModelView {
+  readonly name: string;
+  readonly uri: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly preprocess: ResolvedPreprocess;
+  readonly registeredAt: string;
+  readonly status: 'profiling' | 'ready' | 'invalid';
+  /** Why it cannot be used, with the failure code (status `invalid`). */
+  readonly reason?: { readonly code: string; readonly message: string };
+  readonly profile?: {
+    readonly macs: number;
+    readonly flops: number;
+    readonly params: number;
+    readonly classes: number;
+    readonly inputSize: readonly number[];
+    readonly complete: boolean;
+    readonly executionProvider: string;
+  };
+}
+
+export function viewModel(
+  doc: ModelDocument,
+  profile: ModelProfileDocument | undefined,
+): ModelView {
+  const base = {
+    name: doc.name,
+    uri: doc.uri,
+    sha256: doc.sha256,
+    bytes: doc.bytes,
+    preprocess: doc.preprocess,
+    registeredAt: doc.registeredAt,
+  };
+  // A profile of other bytes (the model was registered again since) does not count.
+  if (!profile || profile.sha256 !== doc.sha256) return { ...base, status: 'profiling' };
+  if (profile.status === 'invalid')
+    return { ...base, status: 'invalid', reason: { code: profile.code, message: profile.reason } };
+  return {
+    ...base,
+    status: 'ready',
+    profile: {
+      macs: profile.macs,
+      flops: profile.flops,
+      params: profile.params,
+      classes: profile.numClasses,
+      inputSize: profile.input.shape,
+      complete: profile.complete,
+      executionProvider: profile.executionProvider,
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  DEFAULT_JOB_OPTIONS,
+  JobName,
+  parseJobPayload,
+  QUEUE_NAMES,
+  type JobPayloads,
+  type QueueName,
+} from '@tinysaver/contracts';
+import { ApiConfigToken } from '../config/api-config.provider';
+import type { ApiConfig } from '../config/api-config';
+
+/** The producer side of the farm's queues: payloads validated against the contract before `add`. */
+@Injectable()
+export class JobQueues implements OnApplicationShutdown {
+  private readonly redis: Redis;
+  private readonly queues: ReadonlyMap<QueueName, Queue>;
+
+  constructor(@Inject(ApiConfigToken) config: ApiConfig) {
+    this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    this.queues = new Map(
+      QUEUE_NAMES.map((name) => [
+        name,
+        new Queue(name, { connection: this.redis, prefix: config.queuePrefix }),
+      ]),
+    );
+  }
+
+  /** Adds a job; an existing `jobId` is left as it is (BullMQ's idempotent add). */
+  enqueue<Q extends QueueName>(queue: Q, payload: JobPayloads[Q], jobId: string): Promise<Job> {
+    const data = parseJobPayload(queue, payload);
+    return this.queues.get(queue)!.add(JobName[queue], data, { ...DEFAULT_JOB_OPTIONS, jobId });
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.redis.disconnect();
+  }
+}
