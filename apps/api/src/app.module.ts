@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ErrorFilter } from './common/error.filter';
+import { DatasetsController } from './datasets/datasets.controller';
+import { DatasetsService } from './datasets/datasets.service';
 import type { ApiConfig } from './config/api-config';
 import { ApiConfigToken } from './config/api-config.provider';
 import { HealthController } from './health/health.controller';
@@ -17,13 +19,14 @@ export class AppModule {
   static create(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, ModelsController],
+      controllers: [HealthController, ModelsController, DatasetsController],
       providers: [
         { provide: ApiConfigToken, useValue: config },
         s3ClientProvider,
         DocumentStore,
         JobQueues,
         ModelsService,
+        DatasetsService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

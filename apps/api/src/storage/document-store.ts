@@ -92,6 +92,40 @@ export class DocumentStore {
     }
   }
 
+  /** Every object below `prefix` (paginated), with size and ETag. */
+  async listObjects(
+    bucket: string,
+    prefix: string,
+  ): Promise<{ key: string; bytes: number; etag: string }[]> {
+    const objects: { key: string; bytes: number; etag: string }[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const o of out.Contents ?? [])
+          objects.push({ key: o.Key!, bytes: o.Size ?? 0, etag: o.ETag ?? '' });
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw unavailable('LIST', formatS3Uri(bucket, prefix), error);
+    }
+    return objects;
+  }
+
+  /** An object's text, or undefined when there is none. */
+  async getText(bucket: string, key: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return await out.Body!.transformToString();
+    } catch (error) {
+      if (status(error) === 404 || (error as { name?: string }).name === 'NoSuchKey')
+        return undefined;
+      throw unavailable('GET', formatS3Uri(bucket, key), error);
+    }
+  }
+
   /** The names of the "folders" directly below `prefix` (which ends with '/'). */
   async listFolders(prefix: string): Promise<string[]> {
     const names: string[] = [];

@@ -24,6 +24,9 @@ describe('FarmLayout', () => {
       'p/tenants/acme/models/resnet/model.json',
     );
     expect(layout.modelsPrefix('acme')).toBe('p/tenants/acme/models/');
+    expect(layout.datasetDocumentKey('acme', 'val')).toBe(
+      'p/tenants/acme/datasets/val/dataset.json',
+    );
     expect(layout.modelProfileKey('acme', 'resnet')).toBe(
       'p/tenants/acme/models/resnet/profile.json',
     );

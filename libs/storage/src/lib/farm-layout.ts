@@ -44,6 +44,16 @@ export class FarmLayout {
     return `${this.modelsPrefix(tenant)}${model}/model.json`;
   }
 
+  /** Below this, one folder per registered dataset of the tenant. */
+  datasetsPrefix(tenant: string): string {
+    return `${this.root}tenants/${tenant}/datasets/`;
+  }
+
+  /** A registered dataset's document: its shards pinned to their ETags. */
+  datasetDocumentKey(tenant: string, dataset: string): string {
+    return `${this.datasetsPrefix(tenant)}${dataset}/dataset.json`;
+  }
+
   /** Where the profile job writes a model's profile (or why it is invalid). */
   modelProfileKey(tenant: string, model: string): string {
     return `${this.modelsPrefix(tenant)}${model}/profile.json`;
