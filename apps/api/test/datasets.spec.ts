@@ -69,10 +69,10 @@ it('registers shards without a manifest when told the class count', async () => 
 });
 
 describe('bad datasets', () => {
-  const cases: [string, () => Promise<object>, number, string, RegExp][] = [
+  const cases: [string, () => object | Promise<object>, number, string, RegExp][] = [
     [
       'an empty prefix',
-      async () => ({ name: 'd1', uri: `s3://${farm.bucket}/farm/datasets/nothing-here` }),
+      () => ({ name: 'd1', uri: `s3://${farm.bucket}/farm/datasets/nothing-here` }),
       400,
       'no-shards',
       /No \.tar or \.tar\.gz shards directly under/,
@@ -99,7 +99,7 @@ describe('bad datasets', () => {
     ],
     [
       'a prefix outside the farm',
-      async () => ({ name: 'd4', uri: 's3://elsewhere/datasets' }),
+      () => ({ name: 'd4', uri: 's3://elsewhere/datasets' }),
       400,
       'uri-outside-bucket',
       /outside the farm's storage/,
@@ -127,7 +127,7 @@ describe('bad datasets', () => {
     ],
     [
       'an unknown field',
-      async () => ({ name: 'd6', uri: 's3://x/y', shards: [] }),
+      () => ({ name: 'd6', uri: 's3://x/y', shards: [] }),
       400,
       'invalid-request',
       /Unrecognized key/,
