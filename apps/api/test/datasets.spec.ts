@@ -106,7 +106,7 @@ describe('bad datasets', () => {
     ],
     [
       'a contradicting class count',
-      async () => ({
+      () => ({
         name: 'd5',
         uri: `s3://${farm.bucket}/farm/datasets/fmnist-selection`,
         numClasses: 1000,
@@ -117,7 +117,7 @@ describe('bad datasets', () => {
     ],
     [
       'a name taken',
-      async () => ({
+      () => ({
         name: 'fmnist-selection',
         uri: `s3://${farm.bucket}/farm/datasets/fmnist-selection`,
       }),
