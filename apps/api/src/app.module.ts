@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { WriteLimitGuard } from './auth/write-limit.guard';
+import { redisProvider } from './queues/redis.provider';
 import { ErrorFilter } from './common/error.filter';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsService } from './datasets/datasets.service';
@@ -27,7 +29,10 @@ export class AppModule {
         JobQueues,
         ModelsService,
         DatasetsService,
+        redisProvider,
+        // In this order: the key names the tenant, the limiter counts the tenant's writes.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: WriteLimitGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
     };

@@ -2,7 +2,9 @@
 // every way a registration can be wrong, each a 4xx with a code and a sentence.
 import type { ModelView } from '../src/models/model-document';
 import { readZooManifest } from './zoo';
-import { eventually, startApiFarm, type ApiFarm } from './api-fixture';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { eventually, FIXTURES, startApiFarm, type ApiFarm } from './api-fixture';
 
 jest.setTimeout(120_000);
 
@@ -13,6 +15,7 @@ const errorOf = (res: { body: unknown }) =>
 let farm: ApiFarm;
 beforeAll(async () => {
   farm = await startApiFarm();
+  farm.startWorker();
 });
 afterAll(() => farm.stop());
 
@@ -40,7 +43,6 @@ describe('POST /v1/models with a uri', () => {
       layout: 'NCHW',
     });
 
-    farm.startWorker();
     const ready = await eventually(async () => {
       const shown = await farm.as('acme').get('/v1/models/cnn-small');
       return (shown.body as ModelView).status === 'profiling' ? undefined : shown;
@@ -201,5 +203,38 @@ describe('bad registrations', () => {
     const res = await farm.as('acme').get('/v1/nothing');
     expect(res.status).toBe(404);
     expect(errorOf(res).code).toBe('route-not-found');
+  });
+});
+
+describe('POST /v1/models without a uri (presigned upload)', () => {
+  it('hands out an upload URL, and registers the model once the bytes are there', async () => {
+    const created = await farm
+      .as('acme')
+      .post('/v1/models')
+      .send({ name: 'uploaded', preprocess: grey });
+    expect(created.status).toBe(202);
+    const view = created.body as ModelView;
+    expect(view).toMatchObject({
+      status: 'awaiting-upload',
+      uri: `s3://${farm.bucket}/farm/tenants/acme/uploads/models/uploaded.onnx`,
+    });
+    expect(view.upload?.method).toBe('PUT');
+    expect(view.upload?.url).toMatch(/X-Amz-Signature=/);
+    expect((await farm.as('acme').get('/v1/models/uploaded')).body).toMatchObject({
+      status: 'awaiting-upload',
+    });
+
+    // The client uploads with the URL alone: no credentials.
+    const bytes = await readFile(join(FIXTURES, 'zoo', 'models', 'linear.onnx'));
+    const put = await fetch(view.upload!.url, { method: 'PUT', body: bytes });
+    expect(put.status).toBe(200);
+
+    const shown = await eventually(async () => {
+      const res = await farm.as('acme').get('/v1/models/uploaded');
+      return (res.body as ModelView).status === 'ready' ? res : undefined;
+    });
+    expect((shown.body as ModelView).sha256).toBe(
+      (await readZooManifest()).find((m) => m.name === 'linear')!.sha256,
+    );
   });
 });

@@ -1,26 +1,38 @@
 import type { ResolvedPreprocess } from '@tinysaver/cascade';
 import type { ModelProfileDocument, ObjectRef } from '@tinysaver/contracts';
 
-/** `model.json`: a tenant's registered model (durable, in S3). */
+/**
+ * `model.json`: a tenant's registered model (durable, in S3). Without `sha256` it waits for its
+ * presigned upload; the first read after the object appears completes the registration.
+ */
 export interface ModelDocument {
   readonly name: string;
   readonly uri: string;
   readonly object: ObjectRef;
-  readonly sha256: string;
-  readonly bytes: number;
+  readonly sha256?: string;
+  readonly bytes?: number;
   readonly preprocess: ResolvedPreprocess;
   readonly registeredAt: string;
+}
+
+/** Where and how to upload a model registered without a URI. */
+export interface UploadInstructions {
+  readonly method: 'PUT';
+  readonly url: string;
+  readonly expiresAt: string;
 }
 
 /** What the API shows of a model: the document plus the profile job's outcome. */
 export interface ModelView {
   readonly name: string;
   readonly uri: string;
-  readonly sha256: string;
-  readonly bytes: number;
+  readonly sha256?: string;
+  readonly bytes?: number;
   readonly preprocess: ResolvedPreprocess;
   readonly registeredAt: string;
-  readonly status: 'profiling' | 'ready' | 'invalid';
+  readonly status: 'awaiting-upload' | 'profiling' | 'ready' | 'invalid';
+  /** Status `awaiting-upload`: PUT the .onnx bytes here; the next read registers them. */
+  readonly upload?: UploadInstructions;
   /** Why it cannot be used, with the failure code (status `invalid`). */
   readonly reason?: { readonly code: string; readonly message: string };
   readonly profile?: {
@@ -37,6 +49,7 @@ export interface ModelView {
 export function viewModel(
   doc: ModelDocument,
   profile: ModelProfileDocument | undefined,
+  upload?: UploadInstructions,
 ): ModelView {
   const base = {
     name: doc.name,
@@ -46,6 +59,7 @@ export function viewModel(
     preprocess: doc.preprocess,
     registeredAt: doc.registeredAt,
   };
+  if (doc.sha256 === undefined) return { ...base, status: 'awaiting-upload', upload };
   // A profile of other bytes (the model was registered again since) does not count.
   if (!profile || profile.sha256 !== doc.sha256) return { ...base, status: 'profiling' };
   if (profile.status === 'invalid')

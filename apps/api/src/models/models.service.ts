@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CascadeError, resolvePreprocess } from '@tinysaver/cascade';
 import { QueueName, type ModelProfileDocument } from '@tinysaver/contracts';
-import { FarmLayout } from '@tinysaver/storage';
+import { FarmLayout, formatS3Uri } from '@tinysaver/storage';
 import { badRequest, conflict, notFound } from '../common/api-error';
 import { ApiConfigToken } from '../config/api-config.provider';
 import type { ApiConfig } from '../config/api-config';
@@ -10,6 +10,9 @@ import { DocumentStore } from '../storage/document-store';
 import { insideFarm } from '../storage/user-uri';
 import { viewModel, type ModelDocument, type ModelView } from './model-document';
 import type { RegisterModelBody } from './model-request';
+
+/** How long a presigned upload URL stays valid. */
+const UPLOAD_SECONDS = 3600;
 
 /** Registers models (document in S3 + a profile job) and shows them with their profile. */
 @Injectable()
@@ -33,45 +36,65 @@ export class ModelsService {
         throw badRequest('invalid-preprocess', `preprocess: ${error.message}`);
       throw error;
     }
-    if (body.uri === undefined)
-      throw badRequest(
-        'uri-required',
-        "Give 'uri', the s3:// URI of the .onnx file in the farm's bucket.",
-      );
-    const object = insideFarm(body.uri, this.config.s3.bucket, this.config.s3.prefix);
     const docKey = this.layout.modelDocumentKey(tenant, body.name);
     if (await this.store.getJson<ModelDocument>(docKey))
       throw conflict(
         'model-exists',
         `A model named '${body.name}' is already registered; choose another name.`,
       );
-    const head = await this.store.head(object.bucket, object.key);
-    if (!head)
+    const object =
+      body.uri === undefined
+        ? { bucket: this.config.s3.bucket, key: this.layout.modelUploadKey(tenant, body.name) }
+        : insideFarm(body.uri, this.config.s3.bucket, this.config.s3.prefix);
+    const doc: ModelDocument = {
+      name: body.name,
+      uri: body.uri ?? formatS3Uri(object.bucket, object.key),
+      object,
+      preprocess,
+      registeredAt: new Date().toISOString(),
+    };
+    if (body.uri === undefined) {
+      await this.store.putJson(docKey, doc);
+      return viewModel(
+        doc,
+        undefined,
+        await this.store.presignPut(object.bucket, object.key, UPLOAD_SECONDS),
+      );
+    }
+    const completed = await this.complete(tenant, doc);
+    if (!completed)
       throw badRequest(
         'object-missing',
         `Nothing is stored at ${body.uri}; upload the .onnx file there first.`,
       );
+    return viewModel(completed, undefined);
+  }
+
+  /**
+   * Hashes the uploaded object, writes the document with its sha256 and queues the profile job;
+   * undefined while there is nothing to hash yet.
+   */
+  private async complete(tenant: string, doc: ModelDocument): Promise<ModelDocument | undefined> {
+    const head = await this.store.head(doc.object.bucket, doc.object.key);
+    if (!head) return undefined;
     if (head.bytes > this.config.maxModelBytes)
       throw badRequest(
         'model-too-large',
-        `${body.uri} is ${head.bytes} bytes, over the ${this.config.maxModelBytes}-byte limit; register a smaller model or raise MAX_MODEL_MB.`,
+        `${doc.uri} is ${head.bytes} bytes, over the ${this.config.maxModelBytes}-byte limit; register a smaller model or raise MAX_MODEL_MB.`,
       );
-    const doc: ModelDocument = {
-      name: body.name,
-      uri: body.uri,
-      object,
-      sha256: await this.store.sha256(object.bucket, object.key),
-      bytes: head.bytes,
-      preprocess,
-      registeredAt: new Date().toISOString(),
-    };
-    await this.store.putJson(docKey, doc);
+    const sha256 = await this.store.sha256(doc.object.bucket, doc.object.key);
+    const completed: ModelDocument = { ...doc, sha256, bytes: head.bytes };
+    await this.store.putJson(this.layout.modelDocumentKey(tenant, doc.name), completed);
     await this.queues.enqueue(
       QueueName.Profile,
-      { v: 1, tenant, model: { name: doc.name, sha256: doc.sha256, object, preprocess } },
-      `profile.${tenant}.${doc.name}.${doc.sha256.slice(0, 16)}`,
+      {
+        v: 1,
+        tenant,
+        model: { name: doc.name, sha256, object: doc.object, preprocess: doc.preprocess },
+      },
+      `profile.${tenant}.${doc.name}.${sha256.slice(0, 16)}`,
     );
-    return viewModel(doc, undefined);
+    return completed;
   }
 
   async get(tenant: string, name: string): Promise<ModelView> {
@@ -82,6 +105,13 @@ export class ModelsService {
         'model-not-found',
         `No model named '${name}'; register it with POST /v1/models.`,
       );
+    if (doc.sha256 === undefined) {
+      // Registered without a URI: the first read after the upload completes the registration.
+      const completed = await this.complete(tenant, doc);
+      if (completed) return viewModel(completed, undefined);
+      const { bucket, key } = doc.object;
+      return viewModel(doc, undefined, await this.store.presignPut(bucket, key, UPLOAD_SECONDS));
+    }
     const profile = await this.store.getJson<ModelProfileDocument>(
       this.layout.modelProfileKey(tenant, name),
     );

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   DEFAULT_JOB_OPTIONS,
   JobName,
@@ -11,15 +11,17 @@ import {
 } from '@tinysaver/contracts';
 import { ApiConfigToken } from '../config/api-config.provider';
 import type { ApiConfig } from '../config/api-config';
+import { RedisToken } from './redis.provider';
 
 /** The producer side of the farm's queues: payloads validated against the contract before `add`. */
 @Injectable()
 export class JobQueues implements OnApplicationShutdown {
-  private readonly redis: Redis;
   private readonly queues: ReadonlyMap<QueueName, Queue>;
 
-  constructor(@Inject(ApiConfigToken) config: ApiConfig) {
-    this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  constructor(
+    @Inject(ApiConfigToken) config: ApiConfig,
+    @Inject(RedisToken) private readonly redis: Redis,
+  ) {
     this.queues = new Map(
       QUEUE_NAMES.map((name) => [
         name,

@@ -7,6 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Inject, Injectable } from '@nestjs/common';
 import { formatS3Uri } from '@tinysaver/storage';
 import { ApiError } from '../common/api-error';
@@ -147,6 +148,20 @@ export class DocumentStore {
       throw unavailable('LIST', formatS3Uri(this.bucket, prefix), error);
     }
     return names.sort();
+  }
+
+  /** A URL the caller can PUT an object to without credentials, valid `seconds`. */
+  async presignPut(
+    bucket: string,
+    key: string,
+    seconds: number,
+  ): Promise<{ method: 'PUT'; url: string; expiresAt: string }> {
+    const url = await getSignedUrl(
+      this.client,
+      new PutObjectCommand({ Bucket: bucket, Key: key }),
+      { expiresIn: seconds },
+    );
+    return { method: 'PUT', url, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() };
   }
 
   async ping(): Promise<void> {

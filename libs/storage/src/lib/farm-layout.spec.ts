@@ -24,6 +24,7 @@ describe('FarmLayout', () => {
       'p/tenants/acme/models/resnet/model.json',
     );
     expect(layout.modelsPrefix('acme')).toBe('p/tenants/acme/models/');
+    expect(layout.modelUploadKey('acme', 'r')).toBe('p/tenants/acme/uploads/models/r.onnx');
     expect(layout.datasetDocumentKey('acme', 'val')).toBe(
       'p/tenants/acme/datasets/val/dataset.json',
     );

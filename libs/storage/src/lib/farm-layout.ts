@@ -54,6 +54,11 @@ export class FarmLayout {
     return `${this.datasetsPrefix(tenant)}${dataset}/dataset.json`;
   }
 
+  /** Where a presigned upload puts a model registered without a URI. */
+  modelUploadKey(tenant: string, model: string): string {
+    return `${this.root}tenants/${tenant}/uploads/models/${model}.onnx`;
+  }
+
   /** Where the profile job writes a model's profile (or why it is invalid). */
   modelProfileKey(tenant: string, model: string): string {
     return `${this.modelsPrefix(tenant)}${model}/profile.json`;
