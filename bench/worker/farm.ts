@@ -15,7 +15,8 @@ import {
   type RecordsJob,
   type RecordsJobResult,
 } from '@tinysaver/contracts';
-import { startS3rver, S3RVER_CREDENTIALS, type S3rverHarness } from '@tinysaver/storage/testing';
+import { farmEnv } from '@tinysaver/testkit';
+import { startS3rver, type S3rverHarness } from '@tinysaver/storage/testing';
 
 export const WORKER_DIST = join(__dirname, '..', '..', 'apps', 'worker', 'dist');
 export const WORKER_MAIN = join(WORKER_DIST, 'main.js');
@@ -68,15 +69,8 @@ export async function startBenchFarm(
   const child: ChildProcess = spawn(process.execPath, [WORKER_MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
+      ...farmEnv({ redisUrl, queuePrefix: prefix, s3Endpoint: s3.endpoint, bucket }),
       WORKER_QUEUES: QueueName.Records,
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: bucket,
-      S3_PREFIX: 'farm',
-      S3_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
       ...workerEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

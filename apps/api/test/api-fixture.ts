@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@tinysaver/contracts';
 import { startS3rver, S3RVER_CREDENTIALS, type S3rverHarness } from '@tinysaver/storage/testing';
-import { appMain, startApp, type AppProcess } from '@tinysaver/testkit';
+import { appMain, farmEnv, startApp, type AppProcess } from '@tinysaver/testkit';
 import request from 'supertest';
 import { readApiConfig } from '../src/config/api-config';
 import { createApp } from '../src/create-app';
@@ -20,6 +20,10 @@ export const KEYS = {
   globex: 'globex-key-0123456789abcdef',
 } as const;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The `{ error: { code, message } }` every failure is rendered as. */
+export const errorOf = (res: { body: unknown }) =>
+  (res.body as { error: { code: string; message: string } }).error;
 
 export interface ApiFarm {
   readonly s3: S3rverHarness;
@@ -41,16 +45,8 @@ export async function startApiFarm(extraEnv: Record<string, string> = {}): Promi
   const s3 = await startS3rver();
   const bucket = await s3.createBucket();
   const queuePrefix = `api-test-${randomBytes(5).toString('hex')}`;
-  const env = {
-    REDIS_URL,
-    QUEUE_PREFIX: queuePrefix,
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: bucket,
-    S3_PREFIX: 'farm',
-    S3_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-  };
+  const env = farmEnv({ redisUrl: REDIS_URL, queuePrefix, s3Endpoint: s3.endpoint, bucket });
+
   // The SDK's default credential chain reads these from the process environment.
   process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;

@@ -3,12 +3,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetDocument } from '../src/datasets/dataset-document';
-import { FIXTURES, startApiFarm, type ApiFarm } from './api-fixture';
+import { FIXTURES, startApiFarm, type ApiFarm, errorOf } from './api-fixture';
 
 jest.setTimeout(60_000);
-
-const errorOf = (res: { body: unknown }) =>
-  (res.body as { error: { code: string; message: string } }).error;
 
 let farm: ApiFarm;
 beforeAll(async () => {

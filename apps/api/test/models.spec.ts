@@ -4,13 +4,9 @@ import type { ModelView } from '../src/models/model-document';
 import { readZooManifest } from './zoo';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually, FIXTURES, startApiFarm, type ApiFarm } from './api-fixture';
+import { eventually, FIXTURES, startApiFarm, type ApiFarm, errorOf } from './api-fixture';
 
 jest.setTimeout(120_000);
-
-/** The `{ error: { code, message } }` every failure is rendered as. */
-const errorOf = (res: { body: unknown }) =>
-  (res.body as { error: { code: string; message: string } }).error;
 
 let farm: ApiFarm;
 beforeAll(async () => {

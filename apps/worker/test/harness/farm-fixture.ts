@@ -17,8 +17,8 @@ import {
   type QueueName,
   type ShardRef,
 } from '@tinysaver/contracts';
-import { startS3rver, S3RVER_CREDENTIALS, type S3rverHarness } from '@tinysaver/storage/testing';
-import { appMain, startApp, type AppProcess } from '@tinysaver/testkit';
+import { startS3rver, type S3rverHarness } from '@tinysaver/storage/testing';
+import { appMain, farmEnv, startApp, type AppProcess } from '@tinysaver/testkit';
 
 export const FIXTURES = join(__dirname, '..', '..', '..', '..', 'fixtures');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -92,14 +92,7 @@ export async function startFarm(): Promise<Farm> {
     redis,
     queue,
     env: (extra = {}) => ({
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: bucket,
-      S3_PREFIX: 'farm',
-      S3_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      ...farmEnv({ redisUrl: REDIS_URL, queuePrefix: prefix, s3Endpoint: s3.endpoint, bucket }),
       WORKER_LOCK_DURATION_MS: '3000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       S3_REQUEST_TIMEOUT_MS: '3000',
