@@ -17,3 +17,11 @@ export class ApiError extends HttpException {
 export const badRequest = (code: string, message: string) => new ApiError(400, code, message);
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
+
+/** For listings: a document that vanished between the listing and the read is left out. */
+export function unlessNotFound<T>(code: string): (error: unknown) => T | undefined {
+  return (error) => {
+    if (error instanceof ApiError && error.code === code) return undefined;
+    throw error;
+  };
+}

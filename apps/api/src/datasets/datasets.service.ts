@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FarmLayout, formatS3Uri } from '@tinysaver/storage';
 import { parseDatasetManifest, WebDatasetError, type DatasetManifest } from '@tinysaver/webdataset';
-import { badRequest, conflict, notFound } from '../common/api-error';
+import { badRequest, conflict, notFound, unlessNotFound } from '../common/api-error';
 import { ApiConfigToken } from '../config/api-config.provider';
 import type { ApiConfig } from '../config/api-config';
 import { DocumentStore } from '../storage/document-store';
@@ -94,7 +94,12 @@ export class DatasetsService {
 
   async list(tenant: string): Promise<DatasetDocument[]> {
     const names = await this.store.listFolders(this.layout.datasetsPrefix(tenant));
-    return Promise.all(names.map((name) => this.get(tenant, name)));
+    const docs = await Promise.all(
+      names.map((name) =>
+        this.get(tenant, name).catch(unlessNotFound<DatasetDocument>('dataset-not-found')),
+      ),
+    );
+    return docs.filter((d): d is DatasetDocument => d !== undefined);
   }
 
   private async manifest(bucket: string, prefix: string): Promise<DatasetManifest | undefined> {

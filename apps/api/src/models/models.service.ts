@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CascadeError, resolvePreprocess } from '@tinysaver/cascade';
 import { QueueName, type ModelProfileDocument } from '@tinysaver/contracts';
 import { FarmLayout, formatS3Uri } from '@tinysaver/storage';
-import { badRequest, conflict, notFound } from '../common/api-error';
+import { badRequest, conflict, notFound, unlessNotFound } from '../common/api-error';
 import { ApiConfigToken } from '../config/api-config.provider';
 import type { ApiConfig } from '../config/api-config';
 import { JobQueues } from '../queues/job-queues';
@@ -120,8 +120,11 @@ export class ModelsService {
 
   async list(tenant: string): Promise<ModelView[]> {
     const names = await this.store.listFolders(this.layout.modelsPrefix(tenant));
+    // A folder without model.json (a half-deleted model) is skipped; S3 failures are not.
     const views = await Promise.all(
-      names.map((name) => this.get(tenant, name).catch(() => undefined)),
+      names.map((name) =>
+        this.get(tenant, name).catch(unlessNotFound<ModelView>('model-not-found')),
+      ),
     );
     return views.filter((v): v is ModelView => v !== undefined);
   }

@@ -165,10 +165,12 @@ export type SettledJob = Job & { readonly state: 'completed' | 'failed' };
 export async function settled(queue: Queue, job: Job, timeoutMs = 60_000): Promise<SettledJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const fresh = await Job.fromId(queue, job.id!);
-    const state = fresh ? await fresh.getState() : 'unknown';
-    if (fresh && (state === 'completed' || state === 'failed'))
-      return Object.assign(fresh, { state });
+    const state = await queue.getJobState(job.id!);
+    if (state === 'completed' || state === 'failed') {
+      // Read the job after its state is final: data read before could predate the completion.
+      const fresh = await Job.fromId(queue, job.id!);
+      if (fresh) return Object.assign(fresh, { state });
+    }
     if (Date.now() > deadline)
       throw new Error(`job ${job.id} still ${state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
