@@ -4,8 +4,8 @@
 Usage: /usr/bin/python3 bench/worker/export_imagenet.py OUT_DIR
 
 resnet18 and mobilenet_v3_large from Debian's torchvision with random weights (weights=None,
-seeded, nothing downloaded) at 3x224x224 with a symbolic batch axis ("batch"), opset 17, the
-way bench/profiler/export_torchvision.py exports (that script's model list has no
+seeded, nothing downloaded) at 3x224x224 with a symbolic batch axis ("batch"), opset 17, by
+bench/profiler/export_torchvision.py's export() (that script's model list has no
 mobilenet_v3_large). Speed does not depend on the weights' values.
 
 Writes OUT_DIR/<name>.onnx and OUT_DIR/manifest.json. A model whose file is already there from
@@ -14,34 +14,16 @@ large (45 MB and 22 MB): keep OUT_DIR outside the repository.
 """
 import json
 import sys
-import time
 from pathlib import Path
 
 import torch
 import torchvision
 
+# One export recipe for every bench: the profiler bench's.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "profiler"))
+from export_torchvision import OPSET, export  # noqa: E402
+
 MODELS = ["resnet18", "mobilenet_v3_large"]
-OPSET = 17
-
-
-def export(name: str, out_dir: Path) -> dict:
-    torch.manual_seed(0)
-    model = getattr(torchvision.models, name)(weights=None)
-    model.eval()
-    path = out_dir / f"{name}.onnx"
-    start = time.time()
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            torch.zeros(1, 3, 224, 224),
-            str(path),
-            input_names=["input"],
-            output_names=["logits"],
-            dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
-            opset_version=OPSET,
-            do_constant_folding=True,
-        )
-    return {"file": path.name, "exportSeconds": round(time.time() - start, 1)}
 
 
 def main() -> int:
@@ -69,6 +51,7 @@ def main() -> int:
             print(f"{name}: already exported in {out_dir}", flush=True)
             continue
         print(f"exporting {name} ...", flush=True)
+        torch.manual_seed(0)
         manifest["models"][name] = export(name, out_dir)
         manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
