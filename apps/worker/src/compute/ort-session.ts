@@ -39,7 +39,10 @@ export async function openSession(
         );
     }
   }
-  const detail = (lastError as Error | undefined)?.message.split('\n')[0] ?? 'unknown error';
+  // onnxruntime names the worker's local cache file; the user knows the model by name.
+  const detail = ((lastError as Error | undefined)?.message.split('\n')[0] ?? 'unknown error')
+    .split(model.path)
+    .join('the file');
   throw new JobFailure(
     /protobuf parsing failed|invalid model|model_path/i.test(detail)
       ? JobFailureCode.ModelNotOnnx
