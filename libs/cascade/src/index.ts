@@ -21,3 +21,7 @@ export { seededRandom } from './lib/stats/random';
 export * from './lib/records/softmax-top-k';
 export * from './lib/preprocess/preprocess-config';
 export * from './lib/preprocess/resize-geometry';
+export * from './lib/report/split-point';
+export * from './lib/report/search-report';
+export * from './lib/report/curves';
+export * from './lib/report/what-if';

@@ -25,13 +25,18 @@ export interface PairAnalysis {
   readonly frontier: { readonly selection: GridPoint[]; readonly evaluation: GridPoint[] };
 }
 
-function pairGrid(saver: ModelOutcomes, base: ModelOutcomes): PairGrid {
+/** METHOD §1: equal or larger savers are never paired. */
+export function assertSaverCheaper(saver: ModelOutcomes, base: ModelOutcomes): void {
   if (saver.macs >= base.macs)
     throw new CascadeError(
       CascadeErrorCode.SaverNotCheaper,
       `"${saver.name}" (${saver.macs} MACs) is not cheaper than "${base.name}" (${base.macs} MACs). ` +
         'A saver must have strictly fewer MACs than its base; pick a smaller model.',
     );
+}
+
+function pairGrid(saver: ModelOutcomes, base: ModelOutcomes): PairGrid {
+  assertSaverCheaper(saver, base);
   return buildPairGrid(saver, base);
 }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { samplesArb, pairOutcomes } from '../../testing/arbitraries';
 import { buildPairGrid } from '../outcomes/pair-grid';
 import { sweepGrid } from './grid-sweep';
-import { paretoFrontier } from './pareto';
+import { paretoFrontier, paretoFrontierIndices } from './pareto';
 
 describe('paretoFrontier', () => {
   it('keeps exactly the points no cheaper-or-equal earlier point matches in accuracy', () => {
@@ -22,6 +22,18 @@ describe('paretoFrontier', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('gives indices into the input, cheapest first, the earliest of equal points', () => {
+    const points = [
+      { exits: 1, correct: 5 },
+      { exits: 3, correct: 4 },
+      { exits: 3, correct: 4 },
+      { exits: 2, correct: 6 },
+      { exits: 0, correct: 6 },
+    ];
+    expect(paretoFrontierIndices(points)).toEqual([1, 3]);
+    expect(paretoFrontier(points)).toEqual([points[1], points[3]]);
   });
 
   it('returns nothing for no points and the single point for one', () => {

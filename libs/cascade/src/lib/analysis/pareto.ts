@@ -5,19 +5,26 @@ export interface CountedPoint {
 }
 
 /**
- * Pareto frontier (METHOD §5): by relative cost ascending — that is, exits descending, exactly —
- * in a stable order, keeping a point only if its accuracy is strictly above the last kept one.
+ * Pareto frontier (METHOD §5) as indices into `points`: by relative cost ascending — that is,
+ * exits descending, exactly — in a stable order, keeping a point only if its accuracy is strictly
+ * above the last kept one. Indices come in frontier order (cheapest first). Columnar curves need
+ * the indices; {@link paretoFrontier} maps them back to points, so the rule lives only here.
  */
-export function paretoFrontier<P extends CountedPoint>(points: readonly P[]): P[] {
-  const order = points.map((point, index) => ({ point, index }));
-  order.sort((a, b) => b.point.exits - a.point.exits || a.index - b.index);
-  const kept: P[] = [];
+export function paretoFrontierIndices(points: readonly CountedPoint[]): number[] {
+  const order = points.map((_, index) => index);
+  order.sort((a, b) => points[b].exits - points[a].exits || a - b);
+  const kept: number[] = [];
   let best = -Infinity;
-  for (const { point } of order) {
-    if (point.correct > best) {
-      kept.push(point);
-      best = point.correct;
+  for (const index of order) {
+    if (points[index].correct > best) {
+      kept.push(index);
+      best = points[index].correct;
     }
   }
   return kept;
+}
+
+/** The frontier's points themselves, in frontier order (see {@link paretoFrontierIndices}). */
+export function paretoFrontier<P extends CountedPoint>(points: readonly P[]): P[] {
+  return paretoFrontierIndices(points).map((index) => points[index]);
 }

@@ -2,7 +2,7 @@ import { CascadeError, CascadeErrorCode } from '../errors';
 import type { ModelOutcomes } from '../outcomes/model-outcomes';
 import { assertAligned } from '../outcomes/pair-grid';
 import { checkThreshold } from '../analysis/operating-point';
-import { quantile, randomIndex, seededRandom } from './random';
+import { quantile, resampledHistograms } from './random';
 
 export interface BootstrapOptions {
   /** @defaultValue 1000 */
@@ -48,7 +48,8 @@ export interface SaverComparison extends BootstrapSettings {
   readonly computeSavingDifference: Interval;
 }
 
-function settings(options: BootstrapOptions): BootstrapSettings {
+/** Defaults filled in and checked: what a caller can validate before any resampling. */
+export function bootstrapSettings(options: BootstrapOptions = {}): BootstrapSettings {
   const replicates = options.replicates ?? 1000;
   const level = options.level ?? 0.95;
   const seed = options.seed ?? 1;
@@ -86,15 +87,7 @@ function resampleCategoryCounts(
   numCategories: number,
   s: BootstrapSettings,
 ): Int32Array[] {
-  const n = categories.length;
-  const next = seededRandom(s.seed);
-  const out: Int32Array[] = [];
-  for (let r = 0; r < s.replicates; r++) {
-    const counts = new Int32Array(numCategories);
-    for (let i = 0; i < n; i++) counts[categories[randomIndex(next, n)]]++;
-    out.push(counts);
-  }
-  return out;
+  return resampledHistograms(categories, numCategories, s.replicates, s.seed);
 }
 
 function originalCounts(categories: Uint8Array, numCategories: number): Int32Array {
@@ -142,7 +135,7 @@ export function bootstrapAtThreshold(
   options: BootstrapOptions = {},
 ): ThresholdUncertainty {
   checkPair(pair);
-  const s = settings(options);
+  const s = bootstrapSettings(options);
   const n = pair.saver.confidence.length;
   const ratio = pair.saver.macs / pair.base.macs;
   const categories = new Uint8Array(n);
@@ -175,7 +168,7 @@ export function compareSavers(
   checkPair(a);
   checkPair(b);
   assertAligned(a.saver, b.saver);
-  const s = settings(options);
+  const s = bootstrapSettings(options);
   const n = a.saver.confidence.length;
   const categories = new Uint8Array(n);
   for (let i = 0; i < n; i++) categories[i] = (pairBits(a, i) << 3) | pairBits(b, i);
