@@ -4,3 +4,4 @@ export * from './lib/payloads';
 export * from './lib/job-failure';
 export * from './lib/providers';
 export * from './lib/results';
+export * from './lib/search';

@@ -1,2 +1,3 @@
 export * from './app-process';
 export * from './farm-env';
+export * from './private-redis';

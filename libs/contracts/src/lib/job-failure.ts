@@ -20,6 +20,12 @@ export const JobFailureCode = {
   ShardInvalid: 'shard-invalid',
   ImageUndecodable: 'image-undecodable',
   LabelOutsideModel: 'label-outside-model',
+  /** A search's spec is gone from S3 (deleted by hand): nothing to aggregate. */
+  SearchMissing: 'search-missing',
+  /** A search's records job failed for good; the message names the shard and the cause. */
+  RecordsFailed: 'records-failed',
+  /** Records exist but cannot be analysed together (different samples or labels). */
+  AnalysisFailed: 'analysis-failed',
   Internal: 'internal',
 } as const;
 export type JobFailureCode = (typeof JobFailureCode)[keyof typeof JobFailureCode];

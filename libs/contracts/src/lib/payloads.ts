@@ -13,7 +13,7 @@ import { QueueName } from './queues';
 /** Bumped when a payload changes shape; a worker refuses versions it does not know. */
 export const PAYLOAD_VERSION = 1;
 
-const name = z
+export const NameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'use 1–128 letters, digits, ".", "_" or "-"');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
@@ -50,7 +50,7 @@ export const PreprocessSchema = z
 
 /** A registered model as jobs see it: content identity, where its bytes are, how to feed it. */
 export const ModelRefSchema = z.object({
-  name,
+  name: NameSchema,
   sha256,
   object: ObjectRefSchema,
   preprocess: PreprocessSchema,
@@ -74,11 +74,11 @@ export const ShardRefSchema = z.object({
 });
 export type ShardRef = z.infer<typeof ShardRefSchema>;
 
-const DatasetRefSchema = z.object({ name });
+const DatasetRefSchema = z.object({ name: NameSchema });
 
 export const ProfileJobSchema = z.object({
   v: z.literal(PAYLOAD_VERSION),
-  tenant: name,
+  tenant: NameSchema,
   model: ModelRefSchema,
 });
 export type ProfileJob = z.infer<typeof ProfileJobSchema>;
@@ -101,8 +101,8 @@ export type RecordsJob = z.infer<typeof RecordsJobSchema>;
 export const CascadeJobSchema = z
   .object({
     v: z.literal(PAYLOAD_VERSION),
-    tenant: name,
-    runId: name,
+    tenant: NameSchema,
+    runId: NameSchema,
     dataset: DatasetRefSchema,
     shard: ShardRefSchema,
     saver: ProfiledModelRefSchema,
@@ -119,16 +119,26 @@ export const CascadeJobSchema = z
 export type CascadeJob = z.infer<typeof CascadeJobSchema>;
 export type CascadeJobInput = z.input<typeof CascadeJobSchema>;
 
+/** Aggregates a search whose spec is in S3 (the durable source: Redis only holds this pointer). */
+export const AggregateJobSchema = z.object({
+  v: z.literal(PAYLOAD_VERSION),
+  tenant: NameSchema,
+  searchId: NameSchema,
+});
+export type AggregateJob = z.infer<typeof AggregateJobSchema>;
+
 export const JOB_SCHEMAS = {
   [QueueName.Profile]: ProfileJobSchema,
   [QueueName.Records]: RecordsJobSchema,
   [QueueName.Cascade]: CascadeJobSchema,
+  [QueueName.Aggregate]: AggregateJobSchema,
 } as const;
 
 export interface JobPayloads {
   [QueueName.Profile]: ProfileJob;
   [QueueName.Records]: RecordsJob;
   [QueueName.Cascade]: CascadeJob;
+  [QueueName.Aggregate]: AggregateJob;
 }
 
 /**

@@ -7,6 +7,8 @@ export const QueueName = {
   Profile: 'tinysaver-profile',
   Records: 'tinysaver-records',
   Cascade: 'tinysaver-cascade',
+  /** One job per search: queues the missing records, waits for them, then aggregates. */
+  Aggregate: 'tinysaver-aggregate',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -17,6 +19,7 @@ export const JobName = {
   [QueueName.Profile]: 'profile',
   [QueueName.Records]: 'records',
   [QueueName.Cascade]: 'cascade',
+  [QueueName.Aggregate]: 'aggregate',
 } as const satisfies Record<QueueName, string>;
 
 /**
@@ -34,3 +37,26 @@ export const DEFAULT_JOB_OPTIONS = {
 
 /** Top-k kept per sample in every record (METHOD §2: top-5 is cheap and enough). */
 export const RECORD_TOP_K = 5;
+
+/** A search's aggregate job: one per search, so re-adding it (resuming a search) is a no-op. */
+export function aggregateJobId(tenant: string, searchId: string): string {
+  return `search.${tenant}.${searchId}`;
+}
+
+/** A cascade run's job for its i-th shard. */
+export function cascadeJobId(tenant: string, runId: string, shardIndex: number): string {
+  return `cascade.${tenant}.${runId}.${shardIndex}`;
+}
+
+/**
+ * Redis set of the searches (aggregate job ids) waiting on a records job: a cancelled search
+ * removes a queued records job only when no other search waits on it.
+ */
+export function recordsRefsKey(queuePrefix: string, recordsJobId: string): string {
+  return `${queuePrefix}:tinysaver:records-refs:${recordsJobId}`;
+}
+
+/** Set when a search is cancelled, so every API replica sees it before its job notices. */
+export function searchCancelledKey(queuePrefix: string, aggregateJob: string): string {
+  return `${queuePrefix}:tinysaver:cancelled:${aggregateJob}`;
+}

@@ -1,4 +1,4 @@
-import { FarmLayout } from './farm-layout';
+import { FarmLayout, recordsJobId } from './farm-layout';
 
 describe('FarmLayout', () => {
   const content = { modelSha256: 'a'.repeat(64), preprocess: '{"x":1}', shardEtag: '"abc"' };
@@ -34,5 +34,50 @@ describe('FarmLayout', () => {
     expect(layout.cascadeShardKey('acme', 'run-1', 'shard-0.tar')).toMatch(
       /^p\/tenants\/acme\/cascade-runs\/run-1\/shards\/[0-9a-f]{32}\.json$/,
     );
+  });
+
+  it('puts searches and cascade runs below their tenant, live markers in one place', () => {
+    const layout = new FarmLayout('p');
+    expect(layout.searchKey('acme', 's-1', 'search')).toBe(
+      'p/tenants/acme/searches/s-1/search.json',
+    );
+    expect(layout.searchKey('acme', 's-1', 'results')).toBe(
+      'p/tenants/acme/searches/s-1/results.json',
+    );
+    expect(layout.searchesPrefix('acme')).toBe('p/tenants/acme/searches/');
+    expect(layout.liveSearchKey('acme', 's-1')).toBe('p/live-searches/acme/s-1');
+    expect(layout.liveSearchKey('acme', 's-1').startsWith(layout.liveSearchesPrefix())).toBe(true);
+    expect(layout.cascadeRunKey('acme', 'c-1', 'run')).toBe(
+      'p/tenants/acme/cascade-runs/c-1/run.json',
+    );
+    expect(
+      layout
+        .cascadeShardKey('acme', 'c-1', 'x.tar')
+        .startsWith(layout.cascadeShardsPrefix('acme', 'c-1')),
+    ).toBe(true);
+  });
+
+  it('lists a model file’s records under one folder per preprocessing', () => {
+    const layout = new FarmLayout('p');
+    const folder = layout.recordFolder(content.modelSha256, content.preprocess);
+    expect(layout.recordKey(content).startsWith(folder)).toBe(true);
+    expect(folder.endsWith('/')).toBe(true);
+    expect(layout.recordFolder(content.modelSha256, '{"x":2}')).not.toBe(folder);
+  });
+});
+
+describe('recordsJobId', () => {
+  const a = { sha256: 'a'.repeat(64), preprocess: 'p1' };
+  const b = { sha256: 'b'.repeat(64), preprocess: 'p1' };
+
+  it('depends on the shard and the set of models, not their order', () => {
+    expect(recordsJobId('"e1"', [a, b])).toBe(recordsJobId('"e1"', [b, a]));
+    expect(recordsJobId('"e1"', [a, b])).not.toBe(recordsJobId('"e2"', [a, b]));
+    expect(recordsJobId('"e1"', [a, b])).not.toBe(recordsJobId('"e1"', [a]));
+    expect(recordsJobId('"e1"', [a])).not.toBe(recordsJobId('"e1"', [{ ...a, preprocess: 'p2' }]));
+  });
+
+  it('is a valid BullMQ job id (no colon)', () => {
+    expect(recordsJobId('"e:1"', [a])).toMatch(/^records\.[0-9a-f]{40}$/);
   });
 });
