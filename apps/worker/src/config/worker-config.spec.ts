@@ -21,7 +21,12 @@ describe('readWorkerConfig', () => {
       computeThreads: 1,
       intraOpThreads: 2,
       executionProviders: ['cpu'],
-      queues: ['tinysaver-profile', 'tinysaver-records', 'tinysaver-cascade'],
+      queues: [
+        'tinysaver-profile',
+        'tinysaver-records',
+        'tinysaver-cascade',
+        'tinysaver-aggregate',
+      ],
       s3: { endpoint: undefined, region: 'us-east-1', bucket: 'farm-data', prefix: '' },
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -68,6 +73,27 @@ describe('readWorkerConfig', () => {
       expect.stringMatching(/^ORT_EXECUTION_PROVIDERS names 'tensorrt'/),
       expect.stringMatching(/^WORKER_CONCURRENCY='two' must be an integer from 1 to 256/),
       expect.stringMatching(/^WORKER_BATCH_SIZE='0' must be an integer from 1 to 4096/),
+    ]);
+  });
+
+  it('reads the search settings, refusing a bootstrap that cannot make an interval', () => {
+    const config = readWorkerConfig(
+      { ...base, SEARCH_POLL_MS: '250', BOOTSTRAP_REPLICATES: '0', AGGREGATE_CONCURRENCY: '2' },
+      2,
+    );
+    expect([config.searchPollMs, config.bootstrapReplicates, config.aggregateConcurrency]).toEqual([
+      250, 0, 2,
+    ]);
+    expect(readWorkerConfig(base, 2)).toMatchObject({
+      searchPollMs: 2000,
+      bootstrapReplicates: 200,
+      aggregateConcurrency: 4,
+    });
+    expect(problemsOf({ ...base, BOOTSTRAP_REPLICATES: '1' })).toEqual([
+      expect.stringMatching(/^BOOTSTRAP_REPLICATES=1 cannot make an interval/),
+    ]);
+    expect(problemsOf({ ...base, SEARCH_POLL_MS: '10' })).toEqual([
+      expect.stringMatching(/^SEARCH_POLL_MS='10' must be an integer from 50/),
     ]);
   });
 

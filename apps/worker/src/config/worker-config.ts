@@ -38,6 +38,12 @@ export interface WorkerConfig extends FarmConnections {
   /** BullMQ lock duration and stalled-job check interval (ms). @defaultValue 30 000 each */
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
+  /** Aggregate (search) jobs held at once; each waits in steps and analyses in a thread. @defaultValue 4 */
+  readonly aggregateConcurrency: number;
+  /** How often a search waiting for records looks again (ms). @defaultValue 2 000 */
+  readonly searchPollMs: number;
+  /** Bootstrap resamples for the best saver's budget intervals; 0 turns intervals off. @defaultValue 200 */
+  readonly bootstrapReplicates: number;
   /** How long SIGTERM waits for the job in hand before handing it back. @defaultValue 300 000 */
   readonly shutdownGraceMs: number;
 }
@@ -76,6 +82,11 @@ export function readWorkerConfig(env: Env, cores = availableParallelism()): Work
   const computeThreads = givenThreads || Math.max(1, Math.floor(cores / (givenIntra || cores)));
   const intraOpThreads = givenIntra || Math.max(1, Math.floor(cores / computeThreads));
 
+  const bootstrapReplicates = read.int('BOOTSTRAP_REPLICATES', 200, 0, 100_000);
+  if (bootstrapReplicates === 1)
+    read.problem(
+      'BOOTSTRAP_REPLICATES=1 cannot make an interval; use 0 to turn intervals off or at least 2 (200 is the default).',
+    );
   return read.done({
     ...connections,
     queues,
@@ -91,5 +102,8 @@ export function readWorkerConfig(env: Env, cores = availableParallelism()): Work
     lockDurationMs: read.int('WORKER_LOCK_DURATION_MS', 30_000, 500, 3_600_000),
     stalledIntervalMs: read.int('WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 300_000, 0, 86_400_000),
+    aggregateConcurrency: read.int('AGGREGATE_CONCURRENCY', 4, 1, 256),
+    searchPollMs: read.int('SEARCH_POLL_MS', 2_000, 50, 600_000),
+    bootstrapReplicates,
   });
 }

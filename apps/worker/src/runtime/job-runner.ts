@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   ContractError,
@@ -8,9 +8,10 @@ import {
   QueueName,
   type JobPayloads,
 } from '@tinysaver/contracts';
+import { processAggregate } from '../jobs/aggregate.processor';
 import type { WorkerConfig } from '../config/worker-config';
 import { processCascade } from '../jobs/cascade.processor';
-import type { JobContext, Progress } from '../jobs/job-context';
+import type { JobContext, JobControl, Progress } from '../jobs/job-context';
 import { JobFailure } from '../jobs/job-failure';
 import { processProfile } from '../jobs/profile.processor';
 import { processRecords } from '../jobs/records.processor';
@@ -20,6 +21,7 @@ type Handler<Q extends QueueName> = (
   ctx: JobContext,
   payload: JobPayloads[Q],
   progress: Progress,
+  control: JobControl,
 ) => Promise<unknown>;
 
 /** Every queue's handler; the type makes a missing one a compile error, `start` checks again at boot. */
@@ -27,6 +29,8 @@ const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
   [QueueName.Profile]: (ctx, payload) => processProfile(ctx, payload),
   [QueueName.Records]: processRecords,
   [QueueName.Cascade]: processCascade,
+  [QueueName.Aggregate]: (ctx, payload, _progress, control) =>
+    processAggregate(ctx, payload, control),
 };
 
 /**
@@ -39,6 +43,8 @@ export class JobRunner {
   /** Jobs being processed, with their lock tokens: what `stop` hands back on timeout. */
   private readonly active = new Map<Job, string>();
   private readonly connection: Redis;
+  /** Producer queues for jobs that queue other jobs, created on first use. */
+  private readonly producers = new Map<QueueName, Queue>();
 
   constructor(
     private readonly ctx: JobContext,
@@ -54,7 +60,7 @@ export class JobRunner {
       const worker = new Worker(
         queue,
         (job, token) => this.run(queue, job, token),
-        workerOptions(config, this.connection),
+        workerOptions(config, this.connection, queue),
       );
       worker.on('failed', (job, error) =>
         this.log('warn', 'job failed', {
@@ -99,6 +105,7 @@ export class JobRunner {
         this.log('info', 'job handed back', { job: job.id });
       }
     }
+    await Promise.all([...this.producers.values()].map((q) => q.close()));
     this.connection.disconnect();
     return outcome;
   }
@@ -106,13 +113,32 @@ export class JobRunner {
   private async run(queue: QueueName, job: Job, token: string | undefined): Promise<unknown> {
     if (token !== undefined) this.active.set(job, token);
     try {
-      return await this.process(queue, job);
+      return await this.process(queue, job, token);
     } finally {
       this.active.delete(job);
     }
   }
 
-  private async process(queue: QueueName, job: Job): Promise<unknown> {
+  private control(job: Job, token: string | undefined): JobControl {
+    const { connection, producers } = this;
+    const queuePrefix = this.ctx.config.queuePrefix;
+    return {
+      job,
+      token,
+      redis: connection,
+      queuePrefix,
+      queue(name) {
+        let queue = producers.get(name);
+        if (!queue) {
+          queue = new Queue(name, { connection, prefix: queuePrefix });
+          producers.set(name, queue);
+        }
+        return queue;
+      },
+    };
+  }
+
+  private async process(queue: QueueName, job: Job, token: string | undefined): Promise<unknown> {
     let payload: JobPayloads[typeof queue];
     try {
       payload = parseJobPayload(queue, job.data);
@@ -132,8 +158,10 @@ export class JobRunner {
     };
     try {
       const handler = HANDLERS[queue] as Handler<typeof queue>;
-      return await handler(this.ctx, payload, progress);
+      return await handler(this.ctx, payload, progress, this.control(job, token));
     } catch (error) {
+      // A step job waiting for its next turn, or a failure already sorted by the handler.
+      if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
       if (error instanceof JobFailure) {
         const reason = formatJobFailure(error.code, error.message);
         throw error.retryable ? new Error(reason) : new UnrecoverableError(reason);
@@ -145,12 +173,16 @@ export class JobRunner {
   }
 }
 
-function workerOptions(config: WorkerConfig, connection: Redis) {
+function workerOptions(config: WorkerConfig, connection: Redis, queue: QueueName) {
   return {
     connection,
     prefix: config.queuePrefix,
     // One job per compute thread, plus `prefetch` downloading its shard while the threads work.
-    concurrency: config.computeThreads + config.prefetch,
+    // Aggregate jobs mostly wait for records; their analysis runs in its own thread.
+    concurrency:
+      queue === QueueName.Aggregate
+        ? config.aggregateConcurrency
+        : config.computeThreads + config.prefetch,
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
     maxStalledCount: 2,

@@ -1,6 +1,8 @@
 import {
   GetObjectCommand,
+  DeleteObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -62,6 +64,52 @@ export class ObjectStore {
     } catch (error) {
       if (statusOf(error) === 404 || nameOf(error) === 'NotFound') return false;
       throw this.translate(error, 'HEAD', { bucket: this.bucket, key });
+    }
+  }
+
+  /** Every key under `prefix` in the farm's bucket (all pages). */
+  list(prefix: string): Promise<string[]> {
+    return retried(async () => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await this.client.send(
+            new ListObjectsV2Command({
+              Bucket: this.bucket,
+              Prefix: prefix,
+              ContinuationToken: token,
+            }),
+          );
+          for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (error) {
+        throw this.translate(error, 'LIST', { bucket: this.bucket, key: prefix });
+      }
+      return keys;
+    });
+  }
+
+  /** Deletes an object of the farm's bucket (no error when it is already gone). */
+  remove(key: string): Promise<void> {
+    return retried(async () => {
+      try {
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+      } catch (error) {
+        throw this.translate(error, 'DELETE', { bucket: this.bucket, key });
+      }
+    });
+  }
+
+  /** Reads an object of the farm's bucket, or undefined when it does not exist. */
+  async readIfExists(key: string, what: string, maxBytes: number): Promise<Buffer | undefined> {
+    try {
+      return await this.read({ bucket: this.bucket, key }, { what, maxBytes });
+    } catch (error) {
+      if (error instanceof JobFailure && error.code === JobFailureCode.ObjectMissing)
+        return undefined;
+      throw error;
     }
   }
 
