@@ -2,11 +2,40 @@ import { createHash } from 'node:crypto';
 
 /** Tenant per sha256 (hex) of an API key: the keys themselves are never kept. */
 export type ApiKeys = ReadonlyMap<string, string>;
+/** The sha256 (hex) of each admin key (`ADMIN_KEYS`); empty = admin routes disabled. */
+export type AdminKeys = ReadonlySet<string>;
 
 const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const MIN_KEY_LENGTH = 16;
 
 export const digestKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+const entriesOf = (text: string) =>
+  text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+
+/**
+ * One key as configured: the key itself (at least 16 characters) or `sha256:<64 hex>` to give
+ * only its digest. Returns the digest, or undefined after reporting what is wrong at `where`.
+ * API_KEYS and ADMIN_KEYS share it so both accept, and refuse, exactly the same keys.
+ */
+function keyDigest(
+  secret: string,
+  where: string,
+  problem: (line: string) => void,
+): string | undefined {
+  if (secret.startsWith('sha256:')) {
+    const digest = secret.slice('sha256:'.length).toLowerCase();
+    if (/^[0-9a-f]{64}$/.test(digest)) return digest;
+    problem(`${where}: after 'sha256:' give the key's sha256 as 64 hex digits.`);
+    return undefined;
+  }
+  if (secret.length >= MIN_KEY_LENGTH) return digestKey(secret);
+  problem(`${where}: the key is shorter than ${MIN_KEY_LENGTH} characters; use a long random key.`);
+  return undefined;
+}
 
 /**
  * Parses `API_KEYS=tenant:key,tenant2:key2` (or `tenant:sha256:<hex>` to give only a digest).
@@ -14,10 +43,7 @@ export const digestKey = (key: string) => createHash('sha256').update(key).diges
  */
 export function parseApiKeys(text: string, problem: (line: string) => void): ApiKeys {
   const keys = new Map<string, string>();
-  const entries = text
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
+  const entries = entriesOf(text);
   if (entries.length === 0)
     problem(
       'API_KEYS is not set; give at least one tenant:key pair (e.g. API_KEYS=acme:<32 random characters>).',
@@ -33,21 +59,8 @@ export function parseApiKeys(text: string, problem: (line: string) => void): Api
       );
       continue;
     }
-    let digest: string;
-    if (secret.startsWith('sha256:')) {
-      digest = secret.slice('sha256:'.length).toLowerCase();
-      if (!/^[0-9a-f]{64}$/.test(digest)) {
-        problem(
-          `${where} (tenant '${tenant}'): after 'sha256:' give the key's sha256 as 64 hex digits.`,
-        );
-        continue;
-      }
-    } else if (secret.length < MIN_KEY_LENGTH) {
-      problem(
-        `${where} (tenant '${tenant}'): the key is shorter than ${MIN_KEY_LENGTH} characters; use a long random key.`,
-      );
-      continue;
-    } else digest = digestKey(secret);
+    const digest = keyDigest(secret, `${where} (tenant '${tenant}')`, problem);
+    if (digest === undefined) continue;
     const owner = keys.get(digest);
     if (owner !== undefined && owner !== tenant) {
       problem(
@@ -56,6 +69,37 @@ export function parseApiKeys(text: string, problem: (line: string) => void): Api
       continue;
     }
     keys.set(digest, tenant);
+  }
+  return keys;
+}
+
+/**
+ * Parses `ADMIN_KEYS=key,key2` (or `sha256:<hex>` entries). Unset is valid: admin routes are
+ * then off. An admin key may not also be a tenant's key: admin and tenant powers stay apart.
+ */
+export function parseAdminKeys(
+  text: string,
+  apiKeys: ApiKeys,
+  problem: (line: string) => void,
+): AdminKeys {
+  const keys = new Set<string>();
+  for (const [i, entry] of entriesOf(text).entries()) {
+    const where = `ADMIN_KEYS entry ${i + 1}`;
+    // `name:key` (API_KEYS' shape) would otherwise pass as one long key the admin never sends.
+    if (entry.includes(':') && !entry.startsWith('sha256:')) {
+      problem(`${where}: give the bare key (or sha256:<hex>), not name:key.`);
+      continue;
+    }
+    const digest = keyDigest(entry, where, problem);
+    if (digest === undefined) continue;
+    const tenant = apiKeys.get(digest);
+    if (tenant !== undefined) {
+      problem(
+        `${where}: the key is also an API key of tenant '${tenant}'; give admins a key of their own.`,
+      );
+      continue;
+    }
+    keys.add(digest);
   }
   return keys;
 }
