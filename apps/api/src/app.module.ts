@@ -1,19 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
+import { DocsModule } from './docs/docs.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { WriteLimitGuard } from './auth/write-limit.guard';
-import { redisProvider } from './queues/redis.provider';
+import { redisProvider, RedisToken } from './queues/redis.provider';
 import { ErrorFilter } from './common/error.filter';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsService } from './datasets/datasets.service';
 import type { ApiConfig } from './config/api-config';
 import { ApiConfigToken } from './config/api-config.provider';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModelsController } from './models/models.controller';
 import { ModelsService } from './models/models.service';
 import { JobQueues } from './queues/job-queues';
 import { DocumentStore } from './storage/document-store';
 import { s3ClientProvider } from './storage/s3-client.provider';
+import { SearchesController } from './searches/searches.controller';
+import { SearchesService } from './searches/searches.service';
+import { AnalysisPool } from './analysis/analysis-pool';
+import { CascadeRunsController } from './cascade-runs/cascade-runs.controller';
+import { CascadeRunsService } from './cascade-runs/cascade-runs.service';
 
 /** The whole API, built around the one config object read in main (or given by a test). */
 @Module({})
@@ -21,7 +29,17 @@ export class AppModule {
   static create(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, ModelsController, DatasetsController],
+      // Global, exporting the config and the Redis connection, so feature modules inject them.
+      global: true,
+      exports: [ApiConfigToken, RedisToken],
+      imports: [MetricsModule, AdminModule, DocsModule],
+      controllers: [
+        HealthController,
+        ModelsController,
+        DatasetsController,
+        SearchesController,
+        CascadeRunsController,
+      ],
       providers: [
         { provide: ApiConfigToken, useValue: config },
         s3ClientProvider,
@@ -29,6 +47,9 @@ export class AppModule {
         JobQueues,
         ModelsService,
         DatasetsService,
+        SearchesService,
+        AnalysisPool,
+        CascadeRunsService,
         redisProvider,
         // In this order: the key names the tenant, the limiter counts the tenant's writes.
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CascadeError, resolvePreprocess } from '@tinysaver/cascade';
-import { QueueName, type ModelProfileDocument } from '@tinysaver/contracts';
+import { QueueName, type ModelProfileDocument, type ProfiledModelRef } from '@tinysaver/contracts';
 import { FarmLayout, formatS3Uri } from '@tinysaver/storage';
 import { badRequest, conflict, notFound, unlessNotFound } from '../common/api-error';
 import { ApiConfigToken } from '../config/api-config.provider';
@@ -116,6 +116,35 @@ export class ModelsService {
       this.layout.modelProfileKey(tenant, name),
     );
     return viewModel(doc, profile);
+  }
+
+  /**
+   * A ready model as jobs see it: file, content hash, preprocessing, MACs and classes. 409
+   * `model-not-ready` when it has no ready profile of its current file.
+   */
+  async profiledRef(tenant: string, name: string): Promise<ProfiledModelRef> {
+    const doc = await this.store.getJson<ModelDocument>(this.layout.modelDocumentKey(tenant, name));
+    if (!doc)
+      throw notFound(
+        'model-not-found',
+        `No model named '${name}'; register it with POST /v1/models.`,
+      );
+    const profile = await this.store.getJson<ModelProfileDocument>(
+      this.layout.modelProfileKey(tenant, name),
+    );
+    if (!doc.sha256 || profile?.status !== 'ready' || profile.sha256 !== doc.sha256)
+      throw conflict(
+        'model-not-ready',
+        `Model '${name}' is not ready (its profile is not done or failed); wait for status ready.`,
+      );
+    return {
+      name,
+      sha256: doc.sha256,
+      object: doc.object,
+      preprocess: doc.preprocess,
+      macs: profile.macs,
+      numClasses: profile.numClasses,
+    };
   }
 
   async list(tenant: string): Promise<ModelView[]> {

@@ -36,6 +36,11 @@ export class JobQueues implements OnApplicationShutdown {
     return this.queues.get(queue)!.add(JobName[queue], data, { ...DEFAULT_JOB_OPTIONS, jobId });
   }
 
+  /** A job of a farm queue by id, or undefined when Redis has no such job (finished and aged out, or lost). */
+  async job(queue: QueueName, jobId: string): Promise<Job | undefined> {
+    return (await this.queues.get(queue)!.getJob(jobId)) ?? undefined;
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }

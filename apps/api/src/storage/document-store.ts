@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -90,6 +91,27 @@ export class DocumentStore {
       return hash.digest('hex');
     } catch (error) {
       throw unavailable('GET', formatS3Uri(bucket, key), error);
+    }
+  }
+
+  /** Deletes a document of the farm's bucket (no error when it is already gone). */
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      throw unavailable('DELETE', formatS3Uri(this.bucket, key), error);
+    }
+  }
+
+  /** An object's bytes, or undefined when there is none. */
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await out.Body!.transformToByteArray();
+    } catch (error) {
+      if (status(error) === 404 || (error as { name?: string }).name === 'NoSuchKey')
+        return undefined;
+      throw unavailable('GET', formatS3Uri(this.bucket, key), error);
     }
   }
 

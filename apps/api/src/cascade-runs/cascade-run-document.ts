@@ -1,0 +1,111 @@
+import type { SplitPoint } from '@tinysaver/cascade';
+import type {
+  CascadeShardDocument,
+  DatasetSnapshot,
+  ExecutionProviderName,
+  ProfiledModelRef,
+} from '@tinysaver/contracts';
+import type { CascadeRunBody } from './cascade-run-request';
+
+/** `run.json`: what was asked and the files and shards it resolved to. Immutable. */
+export interface CascadeRunSpec {
+  readonly v: 1;
+  readonly id: string;
+  readonly tenant: string;
+  readonly createdAt: string;
+  readonly request: CascadeRunBody;
+  readonly saver: ProfiledModelRef;
+  readonly base: ProfiledModelRef;
+  readonly dataset: DatasetSnapshot;
+}
+
+export interface StageTotals {
+  readonly model: string;
+  readonly samples: number;
+  readonly correct: number;
+  readonly macs: number;
+  readonly wallMs: number;
+  readonly executionProviders: readonly ExecutionProviderName[];
+}
+
+/** The run's realised numbers, summed over its shards (counts, never averages). */
+export interface RealisedCascade {
+  readonly samples: number;
+  readonly exits: number;
+  readonly exitRatio: number;
+  readonly correct: number;
+  readonly accuracy: number;
+  /** Cascade MACs over base-alone MACs (METHOD's R). */
+  readonly relativeCost: number;
+  readonly macs: number;
+  readonly wallMs: number;
+  readonly saver: StageTotals;
+  /** The base on the samples that did not exit. */
+  readonly base: StageTotals;
+  readonly baseline?: StageTotals;
+  /** Base-alone wall time over cascade wall time. */
+  readonly speedup?: number;
+}
+
+/** `result.json`: realised against simulated (from the two models' records). */
+export interface CascadeRunResult {
+  readonly realised: RealisedCascade;
+  readonly simulated: SplitPoint;
+  /** Realised minus simulated: zero when the records predict the deployment exactly. */
+  readonly difference: { readonly exits: number; readonly correct: number };
+}
+
+export interface CascadeRunView {
+  readonly id: string;
+  readonly status: 'queued' | 'running' | 'completed' | 'failed';
+  readonly progress: { readonly shards: number; readonly total: number; readonly records: boolean };
+  readonly createdAt: string;
+  readonly request: CascadeRunBody;
+  readonly result?: CascadeRunResult;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+function stage(
+  model: string,
+  docs: readonly CascadeShardDocument[],
+  pick: (d: CascadeShardDocument) => CascadeShardDocument['saver'] | undefined,
+): StageTotals {
+  const stages = docs.map(pick).filter((s) => s !== undefined);
+  return {
+    model,
+    samples: stages.reduce((n, s) => n + s.samples, 0),
+    correct: stages.reduce((n, s) => n + s.correct, 0),
+    macs: stages.reduce((n, s) => n + s.macs, 0),
+    wallMs: stages.reduce((n, s) => n + s.wallMs, 0),
+    executionProviders: [...new Set(stages.map((s) => s.executionProvider))],
+  };
+}
+
+/** Sums the shards' realised cascades into the run's. */
+export function realisedCascade(
+  docs: readonly CascadeShardDocument[],
+  models: { readonly saver: string; readonly base: string; readonly baseMacs: number },
+): RealisedCascade {
+  const samples = docs.reduce((n, d) => n + d.samples, 0);
+  const exits = docs.reduce((n, d) => n + d.exitedKeys.length, 0);
+  const correct = docs.reduce((n, d) => n + d.correct, 0);
+  const macs = docs.reduce((n, d) => n + d.macs, 0);
+  const saver = stage(models.saver, docs, (d) => d.saver);
+  const base = stage(models.base, docs, (d) => d.base);
+  const withBaseline = docs.every((d) => d.baseline);
+  const baseline = withBaseline ? stage(models.base, docs, (d) => d.baseline) : undefined;
+  const wallMs = saver.wallMs + base.wallMs;
+  return {
+    samples,
+    exits,
+    exitRatio: exits / samples,
+    correct,
+    accuracy: correct / samples,
+    relativeCost: macs / (models.baseMacs * samples),
+    macs,
+    wallMs,
+    saver,
+    base,
+    ...(baseline ? { baseline, speedup: baseline.wallMs / wallMs } : {}),
+  };
+}

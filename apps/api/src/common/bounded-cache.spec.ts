@@ -1,0 +1,23 @@
+import { BoundedCache } from './bounded-cache';
+
+describe('BoundedCache', () => {
+  it('forgets the least recently used entry beyond its capacity', () => {
+    const cache = new BoundedCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.get('a')).toBe(1); // 'b' is now the least recently used
+    cache.set('c', 3);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(1);
+    expect(cache.get('c')).toBe(3);
+  });
+
+  it('replaces a value without growing', () => {
+    const cache = new BoundedCache<string, number>(1);
+    cache.set('a', 1);
+    cache.set('a', 2);
+    expect(cache.get('a')).toBe(2);
+    cache.delete('a');
+    expect(cache.get('a')).toBeUndefined();
+  });
+});
