@@ -5,3 +5,4 @@ export * from './lib/job-failure';
 export * from './lib/providers';
 export * from './lib/results';
 export * from './lib/search';
+export * from './lib/api-views';

@@ -1,11 +1,19 @@
-import type { SplitPoint } from '@tinysaver/cascade';
 import type {
   CascadeShardDocument,
   DatasetSnapshot,
-  ExecutionProviderName,
   ProfiledModelRef,
+  RealisedCascade,
+  StageTotals,
 } from '@tinysaver/contracts';
 import type { CascadeRunBody } from './cascade-run-request';
+
+export type {
+  CascadeRunRequest,
+  CascadeRunResult,
+  CascadeRunView,
+  RealisedCascade,
+  StageTotals,
+} from '@tinysaver/contracts';
 
 /** `run.json`: what was asked and the files and shards it resolved to. Immutable. */
 export interface CascadeRunSpec {
@@ -17,52 +25,6 @@ export interface CascadeRunSpec {
   readonly saver: ProfiledModelRef;
   readonly base: ProfiledModelRef;
   readonly dataset: DatasetSnapshot;
-}
-
-export interface StageTotals {
-  readonly model: string;
-  readonly samples: number;
-  readonly correct: number;
-  readonly macs: number;
-  readonly wallMs: number;
-  readonly executionProviders: readonly ExecutionProviderName[];
-}
-
-/** The run's realised numbers, summed over its shards (counts, never averages). */
-export interface RealisedCascade {
-  readonly samples: number;
-  readonly exits: number;
-  readonly exitRatio: number;
-  readonly correct: number;
-  readonly accuracy: number;
-  /** Cascade MACs over base-alone MACs (METHOD's R). */
-  readonly relativeCost: number;
-  readonly macs: number;
-  readonly wallMs: number;
-  readonly saver: StageTotals;
-  /** The base on the samples that did not exit. */
-  readonly base: StageTotals;
-  readonly baseline?: StageTotals;
-  /** Base-alone wall time over cascade wall time. */
-  readonly speedup?: number;
-}
-
-/** `result.json`: realised against simulated (from the two models' records). */
-export interface CascadeRunResult {
-  readonly realised: RealisedCascade;
-  readonly simulated: SplitPoint;
-  /** Realised minus simulated: zero when the records predict the deployment exactly. */
-  readonly difference: { readonly exits: number; readonly correct: number };
-}
-
-export interface CascadeRunView {
-  readonly id: string;
-  readonly status: 'queued' | 'running' | 'completed' | 'failed';
-  readonly progress: { readonly shards: number; readonly total: number; readonly records: boolean };
-  readonly createdAt: string;
-  readonly request: CascadeRunBody;
-  readonly result?: CascadeRunResult;
-  readonly error?: { readonly code: string; readonly message: string };
 }
 
 function stage(

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+
+export type { DatasetDocument, DatasetShard } from '@tinysaver/contracts';
 import { NAME } from '../models/model-request';
 
 /** `POST /v1/datasets`: a prefix of WebDataset shards inside the farm's bucket. */
@@ -11,25 +13,3 @@ export const RegisterDatasetBody = z
   })
   .strict();
 export type RegisterDatasetBody = z.infer<typeof RegisterDatasetBody>;
-
-/** One shard, pinned to the ETag it had at registration (workers read it with If-Match). */
-export interface DatasetShard {
-  readonly id: string;
-  readonly key: string;
-  readonly etag: string;
-  readonly bytes: number;
-  /** From the manifest, when there is one. */
-  readonly samples?: number;
-}
-
-/** `dataset.json`: a tenant's registered dataset (durable, in S3). */
-export interface DatasetDocument {
-  readonly name: string;
-  readonly uri: string;
-  readonly bucket: string;
-  readonly numClasses: number;
-  readonly classes?: readonly string[];
-  readonly samples?: number;
-  readonly shards: readonly DatasetShard[];
-  readonly registeredAt: string;
-}

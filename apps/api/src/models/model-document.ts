@@ -1,5 +1,12 @@
 import type { ResolvedPreprocess } from '@tinysaver/cascade';
-import type { ModelProfileDocument, ObjectRef } from '@tinysaver/contracts';
+import type {
+  ModelProfileDocument,
+  ModelView,
+  ObjectRef,
+  UploadInstructions,
+} from '@tinysaver/contracts';
+
+export type { ModelView, UploadInstructions } from '@tinysaver/contracts';
 
 /**
  * `model.json`: a tenant's registered model (durable, in S3). Without `sha256` it waits for its
@@ -13,37 +20,6 @@ export interface ModelDocument {
   readonly bytes?: number;
   readonly preprocess: ResolvedPreprocess;
   readonly registeredAt: string;
-}
-
-/** Where and how to upload a model registered without a URI. */
-export interface UploadInstructions {
-  readonly method: 'PUT';
-  readonly url: string;
-  readonly expiresAt: string;
-}
-
-/** What the API shows of a model: the document plus the profile job's outcome. */
-export interface ModelView {
-  readonly name: string;
-  readonly uri: string;
-  readonly sha256?: string;
-  readonly bytes?: number;
-  readonly preprocess: ResolvedPreprocess;
-  readonly registeredAt: string;
-  readonly status: 'awaiting-upload' | 'profiling' | 'ready' | 'invalid';
-  /** Status `awaiting-upload`: PUT the .onnx bytes here; the next read registers them. */
-  readonly upload?: UploadInstructions;
-  /** Why it cannot be used, with the failure code (status `invalid`). */
-  readonly reason?: { readonly code: string; readonly message: string };
-  readonly profile?: {
-    readonly macs: number;
-    readonly flops: number;
-    readonly params: number;
-    readonly classes: number;
-    readonly inputSize: readonly number[];
-    readonly complete: boolean;
-    readonly executionProvider: string;
-  };
 }
 
 export function viewModel(

@@ -1,9 +1,11 @@
-import { canonicalPreprocess, type CurveColumns, type WhatIfAnswer } from '@tinysaver/cascade';
+import { canonicalPreprocess } from '@tinysaver/cascade';
 import type { DatasetSnapshot, ProfiledModelRef, SearchSpec } from '@tinysaver/contracts';
 import type { RecordSource, SplitSource } from '@tinysaver/storage';
 import { z } from 'zod';
 import { notFound } from '../common/api-error';
 import type { PairSource } from '../analysis/analysis-protocol';
+
+export type { CurveView, WhatIfView } from '@tinysaver/contracts';
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -30,21 +32,6 @@ export const WhatIfQuerySchema = z
     message: 'give exactly one of threshold (0–1) or budget (accuracy drop in points)',
   });
 export type WhatIfQueryParams = z.infer<typeof WhatIfQuerySchema>;
-
-export interface CurveView extends CurveColumns {
-  readonly search: string;
-  readonly base: string;
-  readonly saver: string;
-  readonly split: 'selection' | 'evaluation';
-  readonly dataset: string;
-  readonly exact: boolean;
-}
-
-export interface WhatIfView extends WhatIfAnswer {
-  readonly search: string;
-  readonly base: string;
-  readonly saver: string;
-}
 
 export function recordSource(model: ProfiledModelRef): RecordSource {
   return {
