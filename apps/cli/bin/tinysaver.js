@@ -7,18 +7,20 @@
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
 
 const built = join(__dirname, '..', 'dist', 'main.js');
 if (existsSync(built)) {
   require(built);
 } else {
-  // Export conditions are fixed when Node starts, hence a child process.
+  // Export conditions are fixed when Node starts, hence a child process. tsx is registered with
+  // --import (ESM and CJS hooks): main.ts loads commands with import('./commands/x.js').
   const result = spawnSync(
     process.execPath,
     [
       '--conditions=development',
-      '--require',
-      require.resolve('tsx/cjs'),
+      '--import',
+      pathToFileURL(require.resolve('tsx')).href,
       join(__dirname, '..', 'src', 'main.ts'),
       ...process.argv.slice(2),
     ],

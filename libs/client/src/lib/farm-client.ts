@@ -6,6 +6,7 @@ import type {
   ModelView,
   SearchResultsDocument,
   SearchView,
+  UploadInstructions,
   WhatIfView,
 } from '@tinysaver/contracts';
 
@@ -28,6 +29,8 @@ export interface FarmClientOptions {
   readonly key: string;
   /** Per-request timeout. @defaultValue 30 000 ms */
   readonly timeoutMs?: number;
+  /** Timeout of {@link FarmClient.uploadModel} (a large file on a slow link). @defaultValue 600 000 ms */
+  readonly uploadTimeoutMs?: number;
 }
 
 export interface SearchRequestBody {
@@ -64,6 +67,28 @@ export class FarmClient {
   async models(): Promise<ModelView[]> {
     return (await this.call<{ models: ModelView[] }>('GET', '/v1/models')).models;
   }
+  /**
+   * PUTs a model's bytes to the presigned URL of a model registered without a URI (the next
+   * read of the model registers them). The URL carries its own signature: no API key is sent.
+   * A refusal becomes a {@link FarmApiError} with S3's error code (e.g. `AccessDenied`,
+   * `SignatureDoesNotMatch` once the URL expired), or `http-<status>` when S3 names none.
+   */
+  async uploadModel(upload: UploadInstructions, body: Uint8Array): Promise<void> {
+    const res = await fetch(upload.url, {
+      method: upload.method,
+      body,
+      signal: AbortSignal.timeout(this.options.uploadTimeoutMs ?? 600_000),
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
+      throw new FarmApiError(
+        res.status,
+        tag('Code') ?? `http-${res.status}`,
+        `Uploading to the presigned URL failed: ${tag('Message') ?? (text.slice(0, 300) || res.statusText)}`,
+      );
+    }
+  }
 
   registerDataset(body: {
     name: string;
@@ -71,6 +96,9 @@ export class FarmClient {
     numClasses?: number;
   }): Promise<DatasetDocument> {
     return this.call('POST', '/v1/datasets', body);
+  }
+  dataset(name: string): Promise<DatasetDocument> {
+    return this.call('GET', `/v1/datasets/${encodeURIComponent(name)}`);
   }
   async datasets(): Promise<DatasetDocument[]> {
     return (await this.call<{ datasets: DatasetDocument[] }>('GET', '/v1/datasets')).datasets;

@@ -40,9 +40,18 @@ export interface S3rverHarness {
   stop(): Promise<void>;
 }
 
-export async function startS3rver(): Promise<S3rverHarness> {
+export interface S3rverOptions {
+  /**
+   * Keep the data here across runs (the demo's stored records); without it, a temporary
+   * directory that stop() removes with every bucket the harness created.
+   */
+  readonly directory?: string;
+}
+
+export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHarness> {
   const S3rver = createRequire(__filename)('s3rver') as S3rverConstructor;
-  const directory = await mkdtemp(join(tmpdir(), 'tinysaver-s3rver-'));
+  const kept = options.directory !== undefined;
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'tinysaver-s3rver-')));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -73,7 +82,7 @@ export async function startS3rver(): Promise<S3rverHarness> {
         client.destroy();
         server.httpServer?.closeAllConnections();
         await server.close();
-        await rm(directory, { recursive: true, force: true });
+        if (!kept) await rm(directory, { recursive: true, force: true });
       }
     },
   };
