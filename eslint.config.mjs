@@ -36,6 +36,7 @@ const pureSources = [
   'libs/profiler/src/**/*.ts',
   'libs/errors/src/**/*.ts',
   'libs/contracts/src/**/*.ts',
+  'libs/report/src/**/*.ts',
 ];
 
 export default tseslint.config(

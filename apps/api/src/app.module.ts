@@ -19,6 +19,9 @@ import { DocumentStore } from './storage/document-store';
 import { s3ClientProvider } from './storage/s3-client.provider';
 import { SearchesController } from './searches/searches.controller';
 import { SearchesService } from './searches/searches.service';
+import { ReportController } from './searches/report.controller';
+import { ReportService } from './searches/report.service';
+import { reportAssetsProvider } from './searches/report-assets';
 import { AnalysisPool } from './analysis/analysis-pool';
 import { CascadeRunsController } from './cascade-runs/cascade-runs.controller';
 import { CascadeRunsService } from './cascade-runs/cascade-runs.service';
@@ -38,6 +41,7 @@ export class AppModule {
         ModelsController,
         DatasetsController,
         SearchesController,
+        ReportController,
         CascadeRunsController,
       ],
       providers: [
@@ -48,6 +52,8 @@ export class AppModule {
         ModelsService,
         DatasetsService,
         SearchesService,
+        ReportService,
+        reportAssetsProvider,
         AnalysisPool,
         CascadeRunsService,
         redisProvider,

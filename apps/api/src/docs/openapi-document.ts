@@ -524,6 +524,28 @@ const OPERATIONS: readonly OperationSpec[] = [
       STORAGE,
     ),
   },
+  {
+    method: 'get',
+    path: '/v1/searches/{id}/report',
+    operationId: 'getSearchReport',
+    tag: 'searches',
+    summary: "A completed search's report: one self-contained HTML page",
+    description:
+      'Per base, the accuracy against relative compute curves of its ranked savers on both ' +
+      'splits (uPlot charts) with each budget’s chosen point and the base’s own, the ranked ' +
+      'savers (ΔC, match row, budgets, bootstrap intervals), and the realised against simulated ' +
+      'numbers of the tenant’s cascade runs of the search’s pairs. uPlot and the data are ' +
+      'inlined: the page fetches nothing, so it can be saved and opened anywhere.',
+    auth: 'tenant',
+    params: ['SearchId'],
+    success: { status: 200, description: 'The report page.', mediaType: 'text/html' },
+    errors: mergeCodes(
+      BAD_PATH,
+      { 404: ['search-not-found'], 409: ['search-not-completed'], 500: ['results-missing'] },
+      ANALYSIS,
+      STORAGE,
+    ),
+  },
   // cascade runs
   {
     method: 'post',

@@ -42,6 +42,9 @@ import { planSearch } from './search-plan';
 import type { SearchBody } from './search-request';
 import type { SearchView } from './search-view';
 
+/** How long a live search's status may be served from memory: polls are seconds apart. */
+const LIVE_STATE_MS = 250;
+
 /**
  * Searches: the spec is written to S3 once, then one aggregate job (worker) does the rest. The
  * status is read from that job while it lives and from the end document after; a search whose
@@ -55,6 +58,7 @@ export class SearchesService implements OnApplicationBootstrap {
   private readonly specs = new BoundedCache<string, SearchSpec>(10_000);
   private readonly ends = new BoundedCache<string, SearchEndDocument>(10_000);
   private readonly results = new BoundedCache<string, SearchResultsDocument>(64);
+  private readonly live = new BoundedCache<string, { at: number; state: SearchState }>(10_000);
 
   constructor(
     @Inject(ApiConfigToken) private readonly config: ApiConfig,
@@ -155,6 +159,7 @@ export class SearchesService implements OnApplicationBootstrap {
     await this.store.putJson(this.layout.searchKey(tenant, id, 'status'), end);
     await this.store.delete(this.layout.liveSearchKey(tenant, id));
     this.ends.set(`${tenant}/${id}`, end);
+    this.live.delete(`${tenant}/${id}`);
     const job = await this.queues.job(QueueName.Aggregate, jobId);
     if (job) {
       const submitted = (job.data as AggregateJobState).submitted ?? [];
@@ -307,8 +312,18 @@ export class SearchesService implements OnApplicationBootstrap {
 
   /** Where a search stands: its end document once ended, else its aggregate job. */
   private async state(spec: SearchSpec): Promise<SearchState> {
-    const known = this.ends.get(`${spec.tenant}/${spec.id}`);
+    const key = `${spec.tenant}/${spec.id}`;
+    const known = this.ends.get(key);
     if (known) return { status: known.status, end: known };
+    // Many clients polling one live search share one read of its job per LIVE_STATE_MS.
+    const recent = this.live.get(key);
+    if (recent && Date.now() - recent.at < LIVE_STATE_MS) return recent.state;
+    const state = await this.readState(spec);
+    if (!state.end) this.live.set(key, { at: Date.now(), state });
+    return state;
+  }
+
+  private async readState(spec: SearchSpec): Promise<SearchState> {
     const jobId = aggregateJobId(spec.tenant, spec.id);
     const job = await this.queues.job(QueueName.Aggregate, jobId);
     if (!job) {
