@@ -5,17 +5,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { buildSearchReport, canonicalPreprocess } from '@tinysaver/cascade';
 import { FarmClient } from '@tinysaver/client';
-import { QUEUE_NAMES, type SearchResultsDocument, type SearchSpec } from '@tinysaver/contracts';
+import type { SearchResultsDocument, SearchSpec } from '@tinysaver/contracts';
 import { FarmLayout, loadSplitOutcomes, uploadObject } from '@tinysaver/storage';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '@tinysaver/storage/testing';
-import { appMain, startApp, type AppProcess } from '@tinysaver/testkit';
+import { appMain, freePort, obliterateQueues, startApp, type AppProcess } from '@tinysaver/testkit';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { readReadmeTable } from './zoo-readme';
 
@@ -38,13 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(apps.map((a) => a.kill('SIGKILL')));
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  for (const name of QUEUE_NAMES) {
-    const queue = new Queue(name, { connection: redis, prefix: queuePrefix });
-    await queue.obliterate({ force: true });
-    await queue.close();
-  }
-  redis.disconnect();
+  await obliterateQueues(REDIS_URL, queuePrefix);
   await s3.stop();
   await rm(out, { recursive: true, force: true });
 });
@@ -103,15 +94,6 @@ describe('npm run demo', () => {
     expect(run.stderr).toMatch(/56 records, 56 reused: no inference needed/);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('a search through REST', () => {
   let client: FarmClient;

@@ -5,11 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { QUEUE_NAMES } from '@tinysaver/contracts';
 import { startS3rver, S3RVER_CREDENTIALS, type S3rverHarness } from '@tinysaver/storage/testing';
-import { appMain, farmEnv, startApp, type AppProcess } from '@tinysaver/testkit';
+import { appMain, farmEnv, obliterateQueues, startApp, type AppProcess } from '@tinysaver/testkit';
 import request from 'supertest';
 import { readApiConfig } from '../src/config/api-config';
 import { createApp } from '../src/create-app';
@@ -116,13 +113,7 @@ export async function startApiFarm(extraEnv: Record<string, string> = {}): Promi
     async stop() {
       await Promise.all(workers.map((w) => w.kill('SIGKILL')));
       await app.close();
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-      for (const name of QUEUE_NAMES) {
-        const queue = new Queue(name, { connection: redis, prefix: queuePrefix });
-        await queue.obliterate({ force: true });
-        await queue.close();
-      }
-      redis.disconnect();
+      await obliterateQueues(redisUrl, queuePrefix);
       await s3.stop();
     },
   };

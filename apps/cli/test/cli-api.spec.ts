@@ -5,20 +5,19 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import {
-  QUEUE_NAMES,
-  type ModelView,
-  type SearchResultsDocument,
-  type SearchView,
-} from '@tinysaver/contracts';
+import { type ModelView, type SearchResultsDocument, type SearchView } from '@tinysaver/contracts';
 import { startS3rver, type S3rverHarness } from '@tinysaver/storage/testing';
-import { appMain, farmEnv, startApp, type AppProcess } from '@tinysaver/testkit';
+import {
+  appMain,
+  farmEnv,
+  freePort,
+  obliterateQueues,
+  startApp,
+  type AppProcess,
+} from '@tinysaver/testkit';
 
 jest.setTimeout(300_000);
 
@@ -32,17 +31,6 @@ interface ZooModel {
   name: string;
   sha256: string;
   preprocess: Record<string, unknown>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 let s3: S3rverHarness;
@@ -125,13 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.kill('SIGKILL');
   await api?.kill('SIGTERM');
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  for (const name of QUEUE_NAMES) {
-    const queue = new Queue(name, { connection: redis, prefix: queuePrefix });
-    await queue.obliterate({ force: true });
-    await queue.close();
-  }
-  redis.disconnect();
+  await obliterateQueues(REDIS_URL, queuePrefix);
   await s3?.stop();
   await rm(scratch, { recursive: true, force: true });
 });

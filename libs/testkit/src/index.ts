@@ -1,3 +1,4 @@
 export * from './app-process';
 export * from './farm-env';
 export * from './private-redis';
+export * from './loopback';

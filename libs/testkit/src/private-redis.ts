@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './loopback';
 
 /** A Redis of a test's own, for tests that flush or restart it (never the shared one). */
 export interface PrivateRedis {
@@ -11,17 +11,6 @@ export interface PrivateRedis {
   /** FLUSHALL: everything Redis held is gone, as after losing an unpersisted Redis. */
   flush(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `redis-server` on a free loopback port with its own directory and no persistence. */

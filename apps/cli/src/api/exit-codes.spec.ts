@@ -1,18 +1,7 @@
-import { createServer } from 'node:net';
+// A loopback port nobody listens on (taken, then released): a real refused connection.
+import { freePort as closedPort } from '@tinysaver/testkit';
 import { FarmApiError, FarmClient } from '@tinysaver/client';
 import { classifyError, ExitCode, OutcomeError, UsageError } from './exit-codes';
-
-/** A loopback port nobody listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('classifyError', () => {
   it('gives the documented, stable numbers', () => {

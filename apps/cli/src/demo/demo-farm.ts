@@ -3,13 +3,18 @@
 // is stopped by `stop()`, in reverse order.
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { createS3Client } from '@tinysaver/storage';
 import { S3RVER_CREDENTIALS, startS3rver } from '@tinysaver/storage/testing';
-import { appMain, startApp, startPrivateRedis, type AppProcess } from '@tinysaver/testkit';
+import {
+  appMain,
+  freePort,
+  startApp,
+  startPrivateRedis,
+  type AppProcess,
+} from '@tinysaver/testkit';
 
 export interface DemoFarm {
   readonly api: string;
@@ -50,17 +55,6 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     client.disconnect();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** REDIS_URL, else the local Redis, else a redis-server of our own. */
