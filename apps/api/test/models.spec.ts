@@ -1,5 +1,6 @@
 // Models through REST with real Redis, s3rver and a real worker: register, profile, show; and
 // every way a registration can be wrong, each a 4xx with a code and a sentence.
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { ModelView } from '../src/models/model-document';
 import { readZooManifest } from './zoo';
 import { readFile } from 'node:fs/promises';
@@ -58,6 +59,23 @@ describe('POST /v1/models with a uri', () => {
     expect((listed.body as { models: ModelView[] }).models.map((m) => m.name)).toEqual([
       'cnn-small',
     ]);
+  });
+
+  it('profiles again when the profile is gone though its job finished long ago', async () => {
+    // As after S3 data was lost, or a fresh bucket used with a Redis that kept the finished job.
+    await farm.s3.client.send(
+      new DeleteObjectCommand({
+        Bucket: farm.bucket,
+        Key: 'farm/tenants/acme/models/cnn-small/profile.json',
+      }),
+    );
+    const again = await farm.as('acme').get('/v1/models/cnn-small');
+    expect((again.body as ModelView).status).toBe('profiling');
+    const ready = await eventually(async () => {
+      const shown = await farm.as('acme').get('/v1/models/cnn-small');
+      return (shown.body as ModelView).status === 'ready' ? shown : undefined;
+    });
+    expect((ready.body as ModelView).profile).toMatchObject({ classes: 10 });
   });
 
   it('shows an invalid model with the reason', async () => {

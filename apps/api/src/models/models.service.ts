@@ -85,7 +85,14 @@ export class ModelsService {
     const sha256 = await this.store.sha256(doc.object.bucket, doc.object.key);
     const completed: ModelDocument = { ...doc, sha256, bytes: head.bytes };
     await this.store.putJson(this.layout.modelDocumentKey(tenant, doc.name), completed);
-    await this.queues.enqueue(
+    await this.profile(tenant, completed);
+    return completed;
+  }
+
+  /** Queues the profile job of a registered file (again, if an earlier one left no profile). */
+  private async profile(tenant: string, doc: ModelDocument): Promise<void> {
+    const sha256 = doc.sha256!;
+    await this.queues.ensure(
       QueueName.Profile,
       {
         v: 1,
@@ -94,7 +101,6 @@ export class ModelsService {
       },
       `profile.${tenant}.${doc.name}.${sha256.slice(0, 16)}`,
     );
-    return completed;
   }
 
   async get(tenant: string, name: string): Promise<ModelView> {
@@ -115,7 +121,10 @@ export class ModelsService {
     const profile = await this.store.getJson<ModelProfileDocument>(
       this.layout.modelProfileKey(tenant, name),
     );
-    return viewModel(doc, profile);
+    const view = viewModel(doc, profile);
+    // Still profiling: make sure a job is on it (Redis may have lost it, or kept a finished one).
+    if (view.status === 'profiling') await this.profile(tenant, doc);
+    return view;
   }
 
   /**

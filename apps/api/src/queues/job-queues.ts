@@ -36,6 +36,25 @@ export class JobQueues implements OnApplicationShutdown {
     return this.queues.get(queue)!.add(JobName[queue], data, { ...DEFAULT_JOB_OPTIONS, jobId });
   }
 
+  /**
+   * Makes sure the work of `jobId` is queued or running: adds it when Redis has no such job, and
+   * adds it afresh when the job already finished (its output is gone from S3, or Redis outlived
+   * the S3 data it was for); a waiting or active job is left as it is.
+   */
+  async ensure<Q extends QueueName>(
+    queue: Q,
+    payload: JobPayloads[Q],
+    jobId: string,
+  ): Promise<void> {
+    const existing = await this.job(queue, jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed') return;
+      await existing.remove();
+    }
+    await this.enqueue(queue, payload, jobId);
+  }
+
   /** A job of a farm queue by id, or undefined when Redis has no such job (finished and aged out, or lost). */
   async job(queue: QueueName, jobId: string): Promise<Job | undefined> {
     return (await this.queues.get(queue)!.getJob(jobId)) ?? undefined;
