@@ -10,7 +10,7 @@ import {
 } from '@tinysaver/contracts';
 import { FarmLayout, findMissingRecords, recordFolders } from '@tinysaver/storage';
 import { AnalysisPool } from '../analysis/analysis-pool';
-import { ApiError, badRequest, notFound } from '../common/api-error';
+import { ApiError, badRequest, listNewestFirst, notFound } from '../common/api-error';
 import { BoundedCache } from '../common/bounded-cache';
 import { ApiConfigToken } from '../config/api-config.provider';
 import type { ApiConfig } from '../config/api-config';
@@ -187,17 +187,7 @@ export class CascadeRunsService {
 
   async list(tenant: string): Promise<CascadeRunView[]> {
     const ids = await this.store.listFolders(this.layout.cascadeRunsPrefix(tenant));
-    const views = await Promise.all(
-      ids.map((id) =>
-        this.get(tenant, id).catch((error: unknown) => {
-          if (error instanceof ApiError && error.code === 'cascade-run-not-found') return undefined;
-          throw error;
-        }),
-      ),
-    );
-    return views
-      .filter((v): v is CascadeRunView => v !== undefined)
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    return listNewestFirst(ids, (id) => this.get(tenant, id), 'cascade-run-not-found');
   }
 
   private async spec(tenant: string, id: string): Promise<CascadeRunSpec> {

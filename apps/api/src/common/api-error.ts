@@ -25,3 +25,20 @@ export function unlessNotFound<T>(code: string): (error: unknown) => T | undefin
     throw error;
   };
 }
+
+/**
+ * A tenant's documents listed by folder and shown with `get`, newest first; a folder whose
+ * document vanished between listing and reading (`missingCode`) is left out, any other error is not.
+ */
+export async function listNewestFirst<T extends { readonly createdAt: string }>(
+  ids: readonly string[],
+  get: (id: string) => Promise<T>,
+  missingCode: string,
+): Promise<T[]> {
+  const views: (T | undefined)[] = await Promise.all(
+    ids.map((id) => get(id).catch(unlessNotFound<T>(missingCode))),
+  );
+  return views
+    .filter((v): v is T => v !== undefined)
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+}

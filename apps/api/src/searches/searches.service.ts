@@ -19,7 +19,7 @@ import {
 } from '@tinysaver/contracts';
 import type { CurveColumns, WhatIfAnswer } from '@tinysaver/cascade';
 import { FarmLayout } from '@tinysaver/storage';
-import { ApiError, conflict, notFound } from '../common/api-error';
+import { ApiError, conflict, listNewestFirst, notFound } from '../common/api-error';
 import { BoundedCache } from '../common/bounded-cache';
 import { ApiConfigToken } from '../config/api-config.provider';
 import type { ApiConfig } from '../config/api-config';
@@ -123,17 +123,7 @@ export class SearchesService implements OnApplicationBootstrap {
 
   async list(tenant: string): Promise<SearchView[]> {
     const ids = await this.store.listFolders(this.layout.searchesPrefix(tenant));
-    const views = await Promise.all(
-      ids.map((id) =>
-        this.get(tenant, id).catch((error: unknown) => {
-          if (error instanceof ApiError && error.code === 'search-not-found') return undefined;
-          throw error;
-        }),
-      ),
-    );
-    return views
-      .filter((v): v is SearchView => v !== undefined)
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return listNewestFirst(ids, (id) => this.get(tenant, id), 'search-not-found');
   }
 
   /**
