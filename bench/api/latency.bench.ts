@@ -14,13 +14,16 @@
 // then the worker starts, works through S's records jobs, and synthetic aggregations run back to
 // back (one aggregate job at a time, each in the worker's aggregation thread) while the loaded
 // windows are measured. Per window: autocannon (overallRate 500, 20 connections, 30 s, Bearer key)
-// on GET /v1/searches/S (status from the aggregate job: spec from memory, BullMQ getJob +
-// getState, Redis EXISTS) and /C (ended: memory only), and a paced open-loop client at 500/s on S;
-// CPU per process from /proc, the API's own request histogram (/metrics), its event-loop delay,
-// and the latency of the same Redis calls from outside. Before and after each loaded window the
-// bench samples the jobs, and afterwards computes from BullMQ's stamps what share of the window a
-// records job and an aggregation were running. When the loaded p99 misses the target, one more
-// window is profiled (V8 CPU profile of the API). Writes bench/results/api-latency.{json,md}.
+// on GET /v1/searches/S (live: status from the aggregate job — BullMQ getJob + getState, Redis
+// EXISTS — unless the API serves a recent read from memory) and /C (ended: memory only), and a
+// paced open-loop client at 500/s on S; CPU per process from /proc, the API's own request
+// histogram (/metrics), its event-loop delay, how often it read a status from Redis (INFO
+// commandstats), and the latency of the same Redis calls from outside. Before and after each
+// loaded window the bench samples the jobs, and afterwards computes from BullMQ's stamps what share
+// of the window a records job and an aggregation were running. A quiet window is profiled (V8 CPU
+// profile of the API), and when the loaded p99 misses the target one more loaded window; last, the
+// worker's threads are set to nice 10 and S measured again (an experiment: a deployment setting).
+// Writes bench/results/api-latency.{json,md}.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
@@ -58,9 +61,11 @@ import {
   runBench,
   sleep,
   startS3Process,
+  stats,
   version,
   WORKER_MAIN,
   type S3Process,
+  type Stats,
 } from './common';
 import { summarizeProfile, type ProfileSummary } from './cpu-profile';
 import { runAutocannon, runPaced, summarize, type LatencySummary, type LoadResult } from './load';
@@ -216,6 +221,12 @@ function eventLoop(lines: readonly string[], from: number, to: number): EventLoo
     medianP99Ms: percentile(p99s, 50),
     maxMs: Math.max(...samples.map((s) => s.maxMs)),
   };
+}
+
+/** Calls of one Redis command so far (INFO commandstats; counts every client of the server). */
+async function commandCalls(redis: Redis, command: string): Promise<number> {
+  const info = await redis.info('commandstats');
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
 }
 
 /** From outside the API: the Redis calls its status path makes, timed at ~10/s. */
@@ -388,6 +399,11 @@ interface Window {
   serverSide: ServerSide;
   eventLoop: EventLoop;
   redis: Awaited<ReturnType<ReturnType<typeof redisProbe>>>;
+  /**
+   * How often the API read a live search's state from Redis (its EXISTS calls per second, from
+   * INFO commandstats less the probe's; other clients of the same Redis would add to it).
+   */
+  statusReadsPerSecond: number;
   before: FarmSample;
   after: FarmSample;
   /** Loaded windows: share of the window a records job / an aggregation was running. */
@@ -670,6 +686,7 @@ async function main(): Promise<number> {
       await apiApp.waitFor(/"profile-started"/, 10_000);
     }
     const cpu = cpuWindow(ourPids());
+    const existsBefore = await commandCalls(redis, 'exists');
     const stopProbe = redisProbe(aggregateQueue, redis, busyJobId, cancelKey);
     const load =
       tool === 'autocannon'
@@ -683,6 +700,12 @@ async function main(): Promise<number> {
         : await runPaced({ url: url + path, authorization: AUTH, rate: RATE, seconds });
     const cpuUse = cpu();
     const redisLatency = await stopProbe();
+    // The API's status reads from Redis: its EXISTS calls (one per read of a live search's
+    // state), less the probe's own.
+    const statusReads = Math.max(
+      0,
+      (await commandCalls(redis, 'exists')) - existsBefore - redisLatency.samples,
+    );
     let profile: ProfileSummary | undefined;
     if (options.profile) {
       const mark = apiApp.lines.length;
@@ -734,6 +757,7 @@ async function main(): Promise<number> {
       serverSide: serverSide(metricsBefore, metricsAfter),
       eventLoop: el,
       redis: redisLatency,
+      statusReadsPerSecond: statusReads / load.durationS,
       before,
       after,
       ...(condition === 'loaded'
@@ -814,6 +838,13 @@ async function main(): Promise<number> {
   await measure('loaded, S, worker at nice 10', 'loaded', 'S (running)', 'autocannon');
   await chain.stop();
   apiExpectedExit = true;
+  const loadedAggregations = chain.jobs
+    .slice(1)
+    .filter((j) => j.state === 'completed' && j.processedOn !== undefined)
+    .map((j) => j.finishedOn! - j.processedOn!);
+  const recordsJobs = (await recordsQueue.getJobs(['completed'], 0, -1))
+    .filter((j) => j.processedOn !== undefined && j.finishedOn !== undefined)
+    .map((j) => j.finishedOn! - j.processedOn!);
 
   // ------------------------------------------------------------ results
   const benchSeconds = (performance.now() - started) / 1000;
@@ -847,6 +878,8 @@ async function main(): Promise<number> {
         recordBytes: written.bytes,
       },
       quietAggregationMs,
+      loadedAggregationMs: loadedAggregations.length ? stats(loadedAggregations) : undefined,
+      recordsJobMs: recordsJobs.length ? stats(recordsJobs) : undefined,
       worker: 'built apps/worker/dist/main.js, default settings (all queues)',
       api: 'built apps/api/dist/main.js, WRITES_PER_MINUTE=100000, event-loop probe preloaded',
     },
@@ -865,7 +898,12 @@ async function main(): Promise<number> {
 
 function markdown(
   json: {
-    settings: { busyShards: number; quietAggregationMs: number };
+    settings: {
+      busyShards: number;
+      quietAggregationMs: number;
+      loadedAggregationMs?: Stats;
+      recordsJobMs?: Stats;
+    };
     provenance: { autocannon: string };
   },
   windows: Window[],
@@ -884,7 +922,7 @@ function markdown(
     '',
     `${prov.cpu}, ${prov.cores} cores, ${prov.memoryGiB} GiB; Node ${prov.node}, BullMQ ${prov.bullmq}, Redis ${prov.redis}, autocannon ${json.provenance.autocannon}; git ${prov.gitSha}${prov.gitDirty ? ' (uncommitted changes)' : ''}; ${prov.date.slice(0, 10)}. Everything on this machine, 127.0.0.1: s3rver (own process), Redis, the built API and worker as child processes, the load generator in the bench process.`,
     '',
-    `S: a search over the 7 zoo models on ${json.settings.busyShards} fashion-mnist shards whose records did not exist (status read from its aggregate job: BullMQ getJob + getState + Redis EXISTS). C: a completed synthetic 20 × 20 × 50,000 search (status from memory). Quiet: no worker running. Loaded: the worker computing S's records jobs and aggregating synthetic 20 × 20 × 50,000 searches back to back (one aggregation alone took ${f1(json.settings.quietAggregationMs / 1000)} s).`,
+    `S: a search over the 7 zoo models on ${json.settings.busyShards} fashion-mnist shards whose records did not exist: a live search, whose status the API derives from its aggregate job (BullMQ getJob + getState + Redis EXISTS) — or from memory, if it keeps a recent read (the "status reads from Redis" column below says how often it went to Redis). C: a completed synthetic 20 × 20 × 50,000 search (status from memory). Quiet: no worker running. Loaded: the worker computing S's records jobs and aggregating synthetic 20 × 20 × 50,000 searches back to back (one aggregation alone took ${f1(json.settings.quietAggregationMs / 1000)} s${json.settings.loadedAggregationMs ? `; under load ${f1(json.settings.loadedAggregationMs.median / 1000)} s, median of ${json.settings.loadedAggregationMs.runs} completed` : ''}${json.settings.recordsJobMs ? `; a records job of S — 7 models on 2,500 images — ${f1(json.settings.recordsJobMs.median / 1000)} s, median of ${json.settings.recordsJobMs.runs}` : ''}).`,
     '',
     `## autocannon: overallRate ${RATE}, ${CONNECTIONS} connections, ${SECONDS} s, Bearer key`,
     '',
@@ -910,14 +948,14 @@ function markdown(
     '',
     '## Where the time goes (per window)',
     '',
-    '| window | tries | CPU cores: API / worker / s3rver / Redis / bench / others | machine busy | API CPU ms per request | API-side time (its histogram): mean ms, ≤ 10 / ≤ 25 / ≤ 50 ms | API event-loop delay: mean / median-second p99 / worst-second p99 / max ms | Redis getJob + getState + EXISTS from outside: p50 / p99 ms |',
-    '| --- | ---: | --- | ---: | ---: | --- | --- | --- |',
+    '| window | tries | CPU cores: API / worker / s3rver / Redis / bench / others | machine busy | API CPU ms per request | API-side time (its histogram): mean ms, ≤ 10 / ≤ 25 / ≤ 50 ms | API event-loop delay: mean / median-second p99 / worst-second p99 / max ms | API status reads from Redis per s | Redis getJob + getState + EXISTS from outside: p50 / p99 ms |',
+    '| --- | ---: | --- | ---: | ---: | --- | --- | ---: | --- |',
     ...windows.map((w) => {
       const c = w.cpu.cores;
       const n = (x: number | undefined) => (x === undefined ? '–' : f2(x));
       const within = (ms: string) =>
         w.serverSide.within[ms] === undefined ? '–' : `${f0(w.serverSide.within[ms] * 100)} %`;
-      return `| ${w.label} | ${w.attempts} | ${n(c.api)} / ${n(c.worker)} / ${n(c.s3rver)} / ${n(c.redis)} / ${n(c.bench)} / ${f2(w.cpu.othersCores)} | ${f0(w.cpu.machineBusy * 100)} % | ${f2(w.apiCpuMsPerRequest)} | ${f1(w.serverSide.meanMs)}, ${within('10')} / ${within('25')} / ${within('50')} | ${f1(w.eventLoop.meanMs)} / ${f1(w.eventLoop.medianP99Ms)} / ${f1(w.eventLoop.worstP99Ms)} / ${f1(w.eventLoop.maxMs)} | ${f1(w.redis.total.p50)} / ${f1(w.redis.total.p99)} |`;
+      return `| ${w.label} | ${w.attempts} | ${n(c.api)} / ${n(c.worker)} / ${n(c.s3rver)} / ${n(c.redis)} / ${n(c.bench)} / ${f2(w.cpu.othersCores)} | ${f0(w.cpu.machineBusy * 100)} % | ${f2(w.apiCpuMsPerRequest)} | ${f1(w.serverSide.meanMs)}, ${within('10')} / ${within('25')} / ${within('50')} | ${f1(w.eventLoop.meanMs)} / ${f1(w.eventLoop.medianP99Ms)} / ${f1(w.eventLoop.worstP99Ms)} / ${f1(w.eventLoop.maxMs)} | ${f1(w.statusReadsPerSecond)} | ${f1(w.redis.total.p50)} / ${f1(w.redis.total.p99)} |`;
     }),
     '',
     `CPU from /proc (all threads of each process; "others" = the rest of the machine: other sessions, the kernel's share of loopback traffic). A window in which others used more than ${MAX_OTHERS} cores was repeated (at most ${MAX_ATTEMPTS} tries, the least disturbed kept; the bench waited up to ${QUIET_WAIT_S} s for quiet before each).` +
@@ -925,11 +963,10 @@ function markdown(
     '',
     ...windows
       .filter((w) => w.cpu.othersCores > MAX_OTHERS)
-      .map(
-        (w) =>
-          `Disturbed: "${w.label}" — others ${f2(w.cpu.othersCores)} cores after ${w.attempts} tries; busiest: ${w.cpu.topOthers.map((o) => `\`${o.command.slice(0, 60)}\` ${f2(o.cores)}`).join(', ')}.`,
-      ),
-    '',
+      .flatMap((w) => [
+        `Disturbed: "${w.label}" — others ${f2(w.cpu.othersCores)} cores after ${w.attempts} tries; busiest: ${w.cpu.topOthers.map((o) => `\`${o.command.slice(0, 60)}\` ${f2(o.cores)}`).join(', ')}.`,
+        '',
+      ]),
     '## Was the farm busy? (loaded windows)',
     '',
     '| window | a records job running | an aggregation running | before | after |',
@@ -946,12 +983,17 @@ function markdown(
   ];
   for (const profiled of windows.filter((w) => w.profile)) {
     const p = profiled.profile!;
+    const note =
+      profiled.condition === 'loaded'
+        ? [
+            "Under load the API is not on a core much of the time, and V8's sampler gives each gap to the frame the thread resumes in: mostly socket writes (`writev`, `writeUtf8String`), where waking the peer (Redis, the client) lets the kernel switch to it. So this profile shows where the API waits for a core; the quiet profile shows where its CPU goes.",
+            '',
+          ]
+        : [];
     lines.push(
       `## Profile of the API during "${profiled.label}" (${f0(p.spanMs / 1000)} s, V8 sampling every 0.5 ms; latency figures of that window are not used)`,
       '',
-      profiled.condition === 'loaded'
-        ? "Under load the API is not on a core much of the time, and V8's sampler gives each gap to the frame the thread resumes in: mostly socket writes (`writeUtf8String`, `writev`), where waking the peer (Redis, the client) lets the kernel switch to it. So this profile shows where the API waits for a core; the quiet profile shows where its CPU goes.\n\n"
-        : '',
+      ...note,
       `Busy ${f0(p.busyMs)} ms of ${f0(p.spanMs)} ms sampled (${f0((p.busyMs / p.spanMs) * 100)} %), ${f0(profiled.load.responses)} responses: ${f2(p.busyMs / Math.max(1, profiled.load.responses))} ms of main-thread CPU per request.`,
       '',
       '| self time by origin | ms | share of busy |',
