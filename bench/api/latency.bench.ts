@@ -994,7 +994,7 @@ function markdown(
       `## Profile of the API during "${profiled.label}" (${f0(p.spanMs / 1000)} s, V8 sampling every 0.5 ms; latency figures of that window are not used)`,
       '',
       ...note,
-      `Busy ${f0(p.busyMs)} ms of ${f0(p.spanMs)} ms sampled (${f0((p.busyMs / p.spanMs) * 100)} %), ${f0(profiled.load.responses)} responses: ${f2(p.busyMs / Math.max(1, profiled.load.responses))} ms of main-thread CPU per request.`,
+      `Busy ${f0(p.busyMs)} ms of ${f0(p.spanMs)} ms sampled (${f0((p.busyMs / p.spanMs) * 100)} %), ${f0(profiled.load.responses)} responses: ${f2(p.busyMs / Math.max(1, profiled.load.responses))} ms ${profiled.condition === 'loaded' ? 'sampled (not CPU: see above)' : 'of main-thread CPU'} per request.`,
       '',
       '| self time by origin | ms | share of busy |',
       '| --- | ---: | ---: |',
