@@ -103,18 +103,6 @@ export class DocumentStore {
     }
   }
 
-  /** An object's bytes, or undefined when there is none. */
-  async getBytes(key: string): Promise<Uint8Array | undefined> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return await out.Body!.transformToByteArray();
-    } catch (error) {
-      if (status(error) === 404 || (error as { name?: string }).name === 'NoSuchKey')
-        return undefined;
-      throw unavailable('GET', formatS3Uri(this.bucket, key), error);
-    }
-  }
-
   /** Every object below `prefix` (paginated), with size and ETag. */
   async listObjects(
     bucket: string,
