@@ -1,9 +1,11 @@
 // `npm run start:api`: reads the environment once, then serves the REST API until SIGTERM.
-import { ConfigError } from '@tinysaver/farm-config';
+// `--check-config` only validates the environment and names the variables it reads.
+import { answerConfigCheckIfAsked, ConfigError } from '@tinysaver/farm-config';
 import { readApiConfig } from './config/api-config';
 import { createApp } from './create-app';
 
 async function main(): Promise<void> {
+  answerConfigCheckIfAsked('api', readApiConfig);
   let config;
   try {
     config = readApiConfig(process.env);

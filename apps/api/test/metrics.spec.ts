@@ -1,8 +1,9 @@
 // GET /metrics: Prometheus text behind an admin key — HTTP by route template (refusals and
-// errors included), queue depth read at scrape time, finished jobs and their run time.
+// errors included), queue depth read at scrape time, finished jobs and their run time; and the
+// backlog an autoscaler reads.
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAMES } from '@tinysaver/contracts';
+import { QUEUE_NAMES, QueueName } from '@tinysaver/contracts';
 import {
   ADMIN_KEY,
   basicAuth,
@@ -146,4 +147,81 @@ it('counts finished jobs by outcome and observes their run time', async () => {
     await worker.close();
     await queue.close();
   }
+});
+
+describe('GET /metrics/backlog (what an autoscaler scales workers on)', () => {
+  const backlog = (query = '') =>
+    farm.http().get(`/metrics/backlog${query}`).set('Authorization', `Bearer ${ADMIN_KEY}`);
+
+  it('counts waiting, prioritized and active jobs of the inference queues by default', async () => {
+    const records = new Queue(QueueName.Records, { connection: redis, prefix: farm.queuePrefix });
+    const cascade = new Queue(QueueName.Cascade, { connection: redis, prefix: farm.queuePrefix });
+    const aggregate = new Queue(QueueName.Aggregate, {
+      connection: redis,
+      prefix: farm.queuePrefix,
+    });
+    // Holds one records job active until released.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const worker = new Worker(QueueName.Records, () => held, {
+      connection: redis,
+      prefix: farm.queuePrefix,
+      autorun: false,
+    });
+    try {
+      await records.add('first', {});
+      await records.add('plain', {});
+      // Prioritized jobs live in a sorted set: a list length would not see these two.
+      await records.add('urgent', {}, { priority: 1 });
+      await cascade.add('urgent', {}, { priority: 3 });
+      await aggregate.add('search', {});
+      void worker.run();
+      await eventually(async () => ((await records.getActiveCount()) === 1 ? true : undefined));
+
+      const res = await backlog();
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toEqual({
+        backlog: 4,
+        queues: {
+          'tinysaver-records': { waiting: 1, prioritized: 1, active: 1 },
+          'tinysaver-profile': { waiting: 0, prioritized: 0, active: 0 },
+          'tinysaver-cascade': { waiting: 0, prioritized: 1, active: 0 },
+        },
+      });
+      const chosen = await backlog('?queues=aggregate,tinysaver-cascade,aggregate');
+      expect(chosen.body).toEqual({
+        backlog: 2,
+        queues: {
+          'tinysaver-aggregate': { waiting: 1, prioritized: 0, active: 0 },
+          'tinysaver-cascade': { waiting: 0, prioritized: 1, active: 0 },
+        },
+      });
+    } finally {
+      release();
+      await worker.close();
+      for (const queue of [records, cascade, aggregate]) {
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
+    }
+  });
+
+  it('names the queues it knows when given another, and wants the admin key', async () => {
+    const res = await backlog('?queues=records,train');
+    expect(res.status).toBe(400);
+    expect(errorOf(res)).toEqual({
+      code: 'invalid-request',
+      message: expect.stringMatching(
+        /'train' is not a queue; use profile, records, cascade, aggregate/,
+      ) as string,
+    });
+    const none = await farm.http().get('/metrics/backlog');
+    expect([none.status, errorOf(none).code]).toEqual([401, 'missing-admin-key']);
+  });
+});
+
+it('answers the liveness probe without a key', async () => {
+  const res = await farm.http().get('/health/live');
+  expect([res.status, res.body]).toEqual([200, { status: 'ok' }]);
 });

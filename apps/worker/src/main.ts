@@ -1,17 +1,22 @@
 // `npm run start:worker`: reads the environment once, builds the edges (S3, Redis, compute
 // threads) and consumes the farm's queues until SIGTERM/SIGINT, then drains and exits 0.
+// `--check-config` only validates the environment and names the variables it reads.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { answerConfigCheckIfAsked } from '@tinysaver/farm-config';
 import { createS3Client, FarmLayout } from '@tinysaver/storage';
 import { ComputePool } from './compute/compute-pool';
 import { readWorkerConfig, WorkerConfigError } from './config/worker-config';
+import { startHealthServer } from './runtime/health-server';
 import { JobRunner } from './runtime/job-runner';
 import { jsonLog } from './runtime/logger';
+import { WorkerMetrics } from './runtime/worker-metrics';
 import { ModelFiles } from './storage/model-files';
 import { ObjectStore } from './storage/object-store';
 
 async function main(): Promise<void> {
+  answerConfigCheckIfAsked('worker', (env) => readWorkerConfig(env));
   let config;
   try {
     config = readWorkerConfig(process.env);
@@ -39,6 +44,7 @@ async function main(): Promise<void> {
     config.computeThreads,
     (level, message) => jsonLog(level, message),
   );
+  const metrics = new WorkerMetrics(config);
   const runner = new JobRunner(
     {
       config,
@@ -48,7 +54,12 @@ async function main(): Promise<void> {
       pool,
     },
     jsonLog,
+    metrics,
   );
+  // Before taking jobs: a port already taken fails the start, not a worker mid-job.
+  const health =
+    config.http && (await startHealthServer(config.http, () => runner.readiness(), metrics));
+  if (health) jsonLog('info', 'health and metrics served', { url: health.url });
   runner.start();
 
   let stopping = false;
@@ -59,6 +70,7 @@ async function main(): Promise<void> {
     void (async () => {
       const outcome = await runner.stop(config.shutdownGraceMs);
       jsonLog(outcome === 'drained' ? 'info' : 'warn', `stopped (${outcome})`);
+      await health?.close();
       await pool.close();
       client.destroy();
       await rm(modelDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 // handed back (its lock lapses) and another worker finishes it.
 import { Job } from 'bullmq';
 import { QueueName, type RecordsJob } from '@tinysaver/contracts';
+import { freePort } from '@tinysaver/testkit';
 import { readZoo, settled, startFarm, type Farm } from './harness/farm-fixture';
 
 jest.setTimeout(180_000);
@@ -29,12 +30,26 @@ async function computing(job: Job): Promise<void> {
   throw new Error('the job never reported progress');
 }
 
-it('finishes the job in hand, takes no new one, and exits 0', async () => {
-  const worker = farm.startWorker({ S3_PREFIX: 'drain' });
+it('finishes the job in hand, takes no new one, and exits 0 — not ready while it drains', async () => {
+  const port = await freePort();
+  const worker = farm.startWorker({ S3_PREFIX: 'drain', WORKER_HTTP_PORT: String(port) });
+  const health = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
   const inHand = await farm.add(QueueName.Records, heavy);
   await computing(inHand);
+  const ready = await health('/health');
+  expect([ready.status, await ready.json()]).toEqual([
+    200,
+    { status: 'ok', redis: 'ok', jobsInHand: 1 },
+  ]);
+  expect(await (await health('/metrics')).text()).toMatch(
+    /^tinysaver_worker_jobs_in_hand\{queue="tinysaver-records"\} 1$/m,
+  );
   worker.child.kill('SIGTERM');
   await worker.waitFor(/stopping: no new jobs/);
+  // A cluster stops sending it work (readiness) but does not restart it (liveness).
+  const draining = await health('/health');
+  expect([draining.status, await draining.json()]).toMatchObject([503, { status: 'draining' }]);
+  expect((await health('/health/live')).status).toBe(200);
   const later = await farm.add(QueueName.Records, {
     ...heavy,
     shard: await farm.shard('selection', 1),

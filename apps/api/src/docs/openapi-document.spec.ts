@@ -169,7 +169,7 @@ describe('buildOpenApiDocument', () => {
     }
   });
 
-  it('asks for a tenant key everywhere but /health (none) and the admin routes (admin key)', () => {
+  it('asks for a tenant key everywhere but the probes (none) and the admin routes (admin key)', () => {
     expect(doc.security).toEqual([{ tenantKey: [] }]);
     const schemes = Object.entries(doc.components.securitySchemes).map(
       ([name, { type, scheme }]) => [name, type, scheme],
@@ -184,8 +184,9 @@ describe('buildOpenApiDocument', () => {
     );
     const admin = [{ adminBearer: [] }, { adminBasic: [] }];
     for (const [route, value] of Object.entries(security)) {
-      if (route === 'get /health') expect([route, value]).toEqual([route, []]);
-      else if (route === 'get /metrics' || route === 'get /admin/queues')
+      if (['get /health', 'get /health/live'].includes(route))
+        expect([route, value]).toEqual([route, []]);
+      else if (['get /metrics', 'get /metrics/backlog', 'get /admin/queues'].includes(route))
         expect([route, value]).toEqual([route, admin]);
       else expect([route, value]).toEqual([route, undefined]);
     }

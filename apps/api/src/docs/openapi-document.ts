@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CascadeRunBody } from '../cascade-runs/cascade-run-request';
 import { RegisterDatasetBody } from '../datasets/dataset-document';
+import { BacklogQuery } from '../metrics/backlog';
 import { NAME, RegisterModelBody } from '../models/model-request';
 import { CurveQuery, WhatIfQuerySchema } from '../searches/pair-queries';
 import { SearchBody } from '../searches/search-request';
@@ -271,6 +272,19 @@ const OPERATIONS: readonly OperationSpec[] = [
         content: { 'application/json': { schema: ref('Health') } },
       },
     },
+    errors: INTERNAL,
+  },
+  {
+    method: 'get',
+    path: '/health/live',
+    operationId: 'getLiveness',
+    tag: 'health',
+    summary: 'Check that the process answers',
+    description:
+      'No API key needed; checks nothing else, so a liveness probe never restarts the API for ' +
+      'an outage of Redis or S3 (`/health` is the readiness probe).',
+    auth: 'none',
+    success: { status: 200, description: 'The process answers.', schema: 'Liveness' },
     errors: INTERNAL,
   },
   // models
@@ -610,6 +624,28 @@ const OPERATIONS: readonly OperationSpec[] = [
   },
   {
     method: 'get',
+    path: '/metrics/backlog',
+    operationId: 'getBacklog',
+    tag: 'admin',
+    summary: 'Jobs that want a worker now (for an autoscaler)',
+    description:
+      'Waiting, prioritized and active jobs per queue, read from Redis at the call, and their ' +
+      "sum: what KEDA's metrics-api trigger scales workers on (`valueLocation: backlog`). A list " +
+      'length would miss prioritized jobs, which BullMQ keeps in a sorted set. Admin key only.',
+    auth: 'admin',
+    query: {
+      schema: BacklogQuery,
+      descriptions: {
+        queues:
+          'Comma-separated job names (profile, records, cascade, aggregate) or full queue names; ' +
+          'by default the inference queues GPU workers serve.',
+      },
+    },
+    success: { status: 200, description: 'The backlog.', schema: 'Backlog' },
+    errors: mergeCodes(ADMIN_AUTH, { 400: ['invalid-request'], 503: ['queue-unavailable'] }),
+  },
+  {
+    method: 'get',
     path: '/admin/queues',
     operationId: 'getQueueDashboard',
     tag: 'admin',
@@ -698,7 +734,10 @@ export function buildOpenApiDocument(): OpenApiDocument {
     openapi: '3.1.0',
     info: { title: 'TinySaver Farm API', version: API_VERSION, description: DESCRIPTION },
     tags: [
-      { name: 'health', description: 'Liveness of Redis and S3 (no key).' },
+      {
+        name: 'health',
+        description: 'Probes: readiness (Redis and S3 answer) and liveness (no key).',
+      },
       { name: 'models', description: 'ONNX models and their profiles.' },
       { name: 'datasets', description: 'WebDataset shards with labels.' },
       { name: 'searches', description: 'Saver searches, results, curves and what-if answers.' },

@@ -35,6 +35,7 @@ import { CascadeRunBody } from '../cascade-runs/cascade-run-request';
 import type { DatasetDocument, DatasetShard } from '../datasets/dataset-document';
 import type { DatasetsController } from '../datasets/datasets.controller';
 import type { HealthController } from '../health/health.controller';
+import type { MetricsController } from '../metrics/metrics.controller';
 import type { ModelView, UploadInstructions } from '../models/model-document';
 import type { ModelsController } from '../models/models.controller';
 import type { CurveView, WhatIfView } from '../searches/pair-queries';
@@ -84,6 +85,35 @@ export const HealthSchema = named(
     status: z.enum(['ok', 'degraded']),
     redis: about("'ok', or 'unavailable: <error name>'.", z.string()),
     s3: about("'ok', or 'unavailable: <error name>'.", z.string()),
+  }),
+);
+
+export const LivenessSchema = named(
+  'Liveness',
+  'The process answers; nothing else is checked (a liveness probe).',
+  z.object({ status: z.literal('ok') }),
+);
+
+const queueBacklog = () =>
+  z.object({
+    waiting: count(),
+    prioritized: count(),
+    active: about('In a worker now (counted so a scale-in keeps the busy ones).', count()),
+  });
+
+export const BacklogSchema = named(
+  'Backlog',
+  "Jobs that want a worker now, read from Redis: what an autoscaler (KEDA's metrics-api) scales on.",
+  z.object({
+    backlog: about('Sum of waiting, prioritized and active jobs of the queues asked for.', count()),
+    queues: z
+      .object({
+        'tinysaver-profile': queueBacklog(),
+        'tinysaver-records': queueBacklog(),
+        'tinysaver-cascade': queueBacklog(),
+        'tinysaver-aggregate': queueBacklog(),
+      })
+      .partial(),
   }),
 );
 
@@ -525,6 +555,8 @@ export type ResponseSchemaGuards = [
   Assert<Same<Out<typeof CascadeRunViewSchema>, CascadeRunView>>,
   // What each controller method actually returns.
   Assert<Narrows<Out<typeof HealthSchema>, HealthBody>>,
+  Assert<Same<Out<typeof LivenessSchema>, Returns<HealthController['live']>>>,
+  Assert<Same<Out<typeof BacklogSchema>, Returns<MetricsController['backlog']>>>,
   Assert<Same<Out<typeof ModelViewSchema>, Returns<ModelsController['register']>>>,
   Assert<Same<Out<typeof ModelListSchema>, Returns<ModelsController['list']>>>,
   Assert<Same<Out<typeof ModelViewSchema>, Returns<ModelsController['get']>>>,

@@ -4,13 +4,23 @@ import { Public } from '../auth/api-key.guard';
 import { JobQueues } from '../queues/job-queues';
 import { DocumentStore } from '../storage/document-store';
 
-/** `GET /health`: Redis and S3 reachable (200) or which one is not (503). No API key needed. */
+/**
+ * `GET /health`: Redis and S3 reachable (200) or which one is not (503), the readiness probe.
+ * No API key needed.
+ */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly queues: JobQueues,
     private readonly store: DocumentStore,
   ) {}
+
+  /** `GET /health/live`: the process answers (a liveness probe must not restart the API for an S3 outage). */
+  @Public()
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
 
   @Public()
   @Get()

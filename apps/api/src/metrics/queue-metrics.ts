@@ -8,10 +8,12 @@ import {
 import { Job, Queue, QueueEvents, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { QUEUE_NAMES } from '@tinysaver/contracts';
+import { QUEUE_NAMES, type QueueName } from '@tinysaver/contracts';
+import { ApiError } from '../common/api-error';
 import type { ApiConfig } from '../config/api-config';
 import { ApiConfigToken } from '../config/api-config.provider';
 import { RedisToken } from '../queues/redis.provider';
+import type { QueueBacklog } from './backlog';
 import { METRIC_PREFIX } from './metrics-registry';
 
 /**
@@ -97,6 +99,31 @@ export class QueueMetrics implements OnModuleInit, OnApplicationShutdown {
       // The rest of the scrape (HTTP, process) still answers; the queue series are left out.
       this.logger.warn(`queue counts left out of /metrics: ${(error as Error).message}`);
     }
+  }
+
+  /** Waiting, prioritized and active jobs of `names`; 503 `queue-unavailable` when Redis does not answer. */
+  async backlog(names: readonly QueueName[]): Promise<Map<QueueName, QueueBacklog>> {
+    const queues = this.queues.filter((queue) => names.includes(queue.name as QueueName));
+    const counts = await withTimeout(
+      Promise.all(queues.map((queue) => queue.getJobCounts('waiting', 'prioritized', 'active'))),
+      'queue counts',
+    ).catch((error: Error) => {
+      throw new ApiError(
+        503,
+        'queue-unavailable',
+        `Redis did not answer the queue counts (${error.message}); retry shortly (an autoscaler keeps its fallback replicas meanwhile).`,
+      );
+    });
+    return new Map(
+      queues.map((queue, i) => [
+        queue.name as QueueName,
+        {
+          waiting: counts[i].waiting ?? 0,
+          prioritized: counts[i].prioritized ?? 0,
+          active: counts[i].active ?? 0,
+        },
+      ]),
+    );
   }
 
   async onModuleInit(): Promise<void> {

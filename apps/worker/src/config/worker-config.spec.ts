@@ -97,6 +97,20 @@ describe('readWorkerConfig', () => {
     ]);
   });
 
+  it('serves health and metrics only when given a port', () => {
+    expect(readWorkerConfig(base, 2).http).toBeUndefined();
+    expect(
+      readWorkerConfig({ ...base, WORKER_HTTP_PORT: '9464', WORKER_HTTP_HOST: '0.0.0.0' }, 2).http,
+    ).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(readWorkerConfig({ ...base, WORKER_HTTP_PORT: '9464' }, 2).http).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+    });
+    expect(problemsOf({ ...base, WORKER_HTTP_PORT: '-1' })).toEqual([
+      expect.stringMatching(/^WORKER_HTTP_PORT='-1' must be an integer from 0 to 65535/),
+    ]);
+  });
+
   it('needs a bucket', () => {
     expect(problemsOf({})).toEqual([expect.stringMatching(/S3_BUCKET is not set/)]);
   });

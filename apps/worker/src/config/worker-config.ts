@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import {
   EXECUTION_PROVIDERS,
-  JobName,
+  QUEUE_CHOICES,
   QUEUE_NAMES,
+  queueNamed,
   type ExecutionProviderName,
   type QueueName,
 } from '@tinysaver/contracts';
@@ -46,6 +47,11 @@ export interface WorkerConfig extends FarmConnections {
   readonly bootstrapReplicates: number;
   /** How long SIGTERM waits for the job in hand before handing it back. @defaultValue 300 000 */
   readonly shutdownGraceMs: number;
+  /**
+   * Where `/health/live`, `/health` and `/metrics` are served; undefined = not served (the default,
+   * so several workers on one host never fight over a port; deployments set it).
+   */
+  readonly http: { readonly host: string; readonly port: number } | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -58,11 +64,9 @@ export function readWorkerConfig(env: Env, cores = availableParallelism()): Work
   // Full queue names or their job names (`records` for `tinysaver-records`).
   const queues: QueueName[] = [];
   for (const given of read.list('WORKER_QUEUES', QUEUE_NAMES.join(','))) {
-    const queue = QUEUE_NAMES.find((q) => q === given || JobName[q] === given);
+    const queue = queueNamed(given);
     if (queue === undefined)
-      read.problem(
-        `WORKER_QUEUES names '${given}'; choose from ${QUEUE_NAMES.map((q) => JobName[q]).join(', ')} (or their full names ${QUEUE_NAMES.join(', ')}).`,
-      );
+      read.problem(`WORKER_QUEUES names '${given}'; choose from ${QUEUE_CHOICES}.`);
     else if (!queues.includes(queue)) queues.push(queue);
   }
 
@@ -87,6 +91,8 @@ export function readWorkerConfig(env: Env, cores = availableParallelism()): Work
     read.problem(
       'BOOTSTRAP_REPLICATES=1 cannot make an interval; use 0 to turn intervals off or at least 2 (200 is the default).',
     );
+  const httpPort = read.int('WORKER_HTTP_PORT', -1, 0, 65_535);
+  const httpHost = read.text('WORKER_HTTP_HOST', '127.0.0.1');
   return read.done({
     ...connections,
     queues,
@@ -105,5 +111,6 @@ export function readWorkerConfig(env: Env, cores = availableParallelism()): Work
     aggregateConcurrency: read.int('AGGREGATE_CONCURRENCY', 4, 1, 256),
     searchPollMs: read.int('SEARCH_POLL_MS', 2_000, 50, 600_000),
     bootstrapReplicates,
+    http: httpPort < 0 ? undefined : { host: httpHost, port: httpPort },
   });
 }

@@ -15,7 +15,9 @@ import type { JobContext, JobControl, Progress } from '../jobs/job-context';
 import { JobFailure } from '../jobs/job-failure';
 import { processProfile } from '../jobs/profile.processor';
 import { processRecords } from '../jobs/records.processor';
+import type { Readiness } from './health-server';
 import type { Log } from './logger';
+import type { WorkerMetrics } from './worker-metrics';
 
 type Handler<Q extends QueueName> = (
   ctx: JobContext,
@@ -45,10 +47,12 @@ export class JobRunner {
   private readonly connection: Redis;
   /** Producer queues for jobs that queue other jobs, created on first use. */
   private readonly producers = new Map<QueueName, Queue>();
+  private draining = false;
 
   constructor(
     private readonly ctx: JobContext,
     private readonly log: Log,
+    private readonly metrics: WorkerMetrics,
   ) {
     this.connection = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: null });
   }
@@ -86,6 +90,8 @@ export class JobRunner {
 
   /** Stops taking jobs and waits for those in hand, up to the grace period. */
   async stop(graceMs: number): Promise<'drained' | 'timed-out'> {
+    this.draining = true;
+    this.metrics.markDraining();
     const closing = Promise.all(this.workers.map((w) => w.close())).then(() => 'drained' as const);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timed-out'>((resolve) => {
@@ -110,10 +116,32 @@ export class JobRunner {
     return outcome;
   }
 
+  /** Ready = Redis answers within 2 s and SIGTERM has not been received. */
+  async readiness(): Promise<Readiness> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), 2_000);
+    });
+    // ioredis queues commands while it reconnects: never wait on a Redis that is down.
+    const redis = await Promise.race([this.connection.ping(), timeout]).then(
+      () => 'ok',
+      (error: Error) => `unavailable: ${error.message}`,
+    );
+    clearTimeout(timer);
+    const status = this.draining ? 'draining' : redis === 'ok' ? 'ok' : 'degraded';
+    return { ready: status === 'ok', body: { status, redis, jobsInHand: this.active.size } };
+  }
+
   private async run(queue: QueueName, job: Job, token: string | undefined): Promise<unknown> {
     if (token !== undefined) this.active.set(job, token);
+    const ended = this.metrics.attemptStarted(queue);
     try {
-      return await this.process(queue, job, token);
+      const result = await this.process(queue, job, token);
+      ended('completed');
+      return result;
+    } catch (error) {
+      ended(error instanceof DelayedError ? 'waiting' : 'failed');
+      throw error;
     } finally {
       this.active.delete(job);
     }

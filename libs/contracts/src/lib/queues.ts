@@ -22,6 +22,14 @@ export const JobName = {
   [QueueName.Aggregate]: 'aggregate',
 } as const satisfies Record<QueueName, string>;
 
+/** The queue a user names by its job name (`records`) or its full name (`tinysaver-records`). */
+export function queueNamed(given: string): QueueName | undefined {
+  return QUEUE_NAMES.find((q) => q === given || JobName[q] === given);
+}
+
+/** What to say when {@link queueNamed} finds nothing. */
+export const QUEUE_CHOICES = `${QUEUE_NAMES.map((q) => JobName[q]).join(', ')} (or their full names ${QUEUE_NAMES.join(', ')})`;
+
 /**
  * Retry policy every producer uses: transient faults (S3 5xx, timeouts, a killed worker) retry
  * with exponential backoff — 2 s, 4 s, 8 s, 16 s — while bad input fails at once (the worker
