@@ -4,21 +4,21 @@
 // records directly and against the zoo README's table (computed from PyTorch's outputs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSearchReport, canonicalPreprocess } from '@tinysaver/cascade';
 import { FarmClient } from '@tinysaver/client';
 import type { SearchResultsDocument, SearchSpec } from '@tinysaver/contracts';
-import { FarmLayout, loadSplitOutcomes, uploadObject } from '@tinysaver/storage';
+import { FarmLayout, loadSplitOutcomes } from '@tinysaver/storage';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '@tinysaver/storage/testing';
 import { appMain, freePort, obliterateQueues, startApp, type AppProcess } from '@tinysaver/testkit';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { readZoo, registerZoo, REPO, searchEnded } from '../support/zoo-farm';
 import { readReadmeTable } from './zoo-readme';
 
 jest.setTimeout(900_000);
 
-const REPO = join(__dirname, '..', '..');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = 'e2e-farm';
 const queuePrefix = `e2e-${randomBytes(5).toString('hex')}`;
@@ -113,41 +113,14 @@ describe('a search through REST', () => {
   });
 
   it('registers the zoo and completes a search over every model', async () => {
-    const zoo = (
-      JSON.parse(await readFile(join(REPO, 'fixtures', 'zoo', 'manifest.json'), 'utf8')) as {
-        models: { name: string; file: string; preprocess: Record<string, unknown> }[];
-      }
-    ).models;
-    for (const model of zoo) {
-      const view = await client.registerModel({ name: model.name, preprocess: model.preprocess });
-      const put = await fetch(view.upload!.url, {
-        method: 'PUT',
-        body: await readFile(join(REPO, 'fixtures', 'zoo', model.file)),
-      });
-      expect(put.status).toBe(200);
-    }
-    for (let ready = false; !ready; await new Promise((r) => setTimeout(r, 500)))
-      ready = (await client.models()).every((m) => m.status === 'ready');
-    for (const split of ['selection', 'evaluation']) {
-      const dir = join(REPO, 'fixtures', 'datasets', `fashion-mnist-${split}`);
-      for (const file of await readdir(dir))
-        await uploadObject(
-          s3.client,
-          { bucket, key: `${PREFIX}/e2e/${split}/${file}` },
-          await readFile(join(dir, file)),
-        );
-      await client.registerDataset({ name: split, uri: `s3://${bucket}/${PREFIX}/e2e/${split}` });
-    }
+    const zoo = await readZoo();
+    await registerZoo(client, { client: s3.client, bucket, folder: `${PREFIX}/e2e` }, zoo);
     const started = await client.startSearch({
       bases: zoo.map((m) => m.name),
       selection: 'selection',
       evaluation: 'evaluation',
     });
-    let view = started;
-    while (['queued', 'running'].includes(view.status)) {
-      await new Promise((r) => setTimeout(r, 300));
-      view = await client.search(started.id);
-    }
+    const view = await searchEnded(client, started.id);
     expect(view.status).toBe('completed');
     results = await client.results(started.id);
     // The demo's records serve this tenant too: same files, same shards, same content keys.

@@ -18,7 +18,14 @@ export const appMain = (app: 'worker' | 'api') =>
   join(__dirname, '..', '..', '..', 'apps', app, 'dist', 'main.js');
 
 export function startApp(main: string, env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, [main], {
+  return startCommand([process.execPath, main], env);
+}
+
+/** Any command as a child process (e.g. an app inside a network namespace: `ip netns exec …`). */
+export function startCommand(argv: readonly string[], env: Record<string, string>): AppProcess {
+  const [command, ...args] = argv;
+  const main = argv.join(' ');
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

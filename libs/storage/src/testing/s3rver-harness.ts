@@ -1,5 +1,5 @@
-// An s3rver on 127.0.0.1, a free port and its own temporary directory, for tests that need a
-// real S3 API. Each test takes a fresh bucket; stop() removes buckets, server and directory.
+// An s3rver (on 127.0.0.1 and a free port unless told otherwise) with its own temporary directory,
+// for tests that need a real S3 API. Each test takes a fresh bucket; stop() removes buckets, server and directory.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -35,8 +35,8 @@ export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3R
 export interface S3rverHarness {
   readonly endpoint: string;
   readonly client: S3Client;
-  /** Creates a bucket with a unique name and returns the name. */
-  createBucket(): Promise<string>;
+  /** Creates a bucket (with a unique name unless given one) and returns the name. */
+  createBucket(name?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -46,22 +46,32 @@ export interface S3rverOptions {
    * directory that stop() removes with every bucket the harness created.
    */
   readonly directory?: string;
+  /** Where to listen. @defaultValue '127.0.0.1' ('0.0.0.0' for a test host others dial into) */
+  readonly address?: string;
+  /** @defaultValue 0 (any free port) */
+  readonly port?: number;
 }
 
 export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHarness> {
   const S3rver = createRequire(__filename)('s3rver') as S3rverConstructor;
   const kept = options.directory !== undefined;
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'tinysaver-s3rver-')));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  const server = new S3rver({
+    address: options.address ?? '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory,
+  });
   const { port } = await server.run();
+  // Listening on every address of a host still answers on its loopback.
   const endpoint = `http://127.0.0.1:${port}`;
   const client = createS3Client({ endpoint, region: 'us-east-1', credentials: S3RVER_CREDENTIALS });
   const buckets: string[] = [];
   return {
     endpoint,
     client,
-    async createBucket() {
-      const bucket = `test-${randomBytes(6).toString('hex')}`;
+    async createBucket(name) {
+      const bucket = name ?? `test-${randomBytes(6).toString('hex')}`;
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
       buckets.push(bucket);
       return bucket;
