@@ -39,7 +39,15 @@ export interface Kinds {
 }
 
 export function renderKustomization(dir: string): K8sObject[] {
-  const yaml = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  let yaml: string;
+  try {
+    yaml = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(
+      'kubectl is not installed: the manifests are rendered with `kubectl kustomize` (kubectl ≥ 1.21, for kustomize components). Install kubectl, then rerun.',
+    );
+  }
   return parseAllDocuments(yaml)
     .map((document) => document.toJS() as K8sObject | null)
     .filter((object): object is K8sObject => object !== null);
