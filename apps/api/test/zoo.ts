@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelView } from '../src/models/model-document';
 import type { ApiFarm, KEYS } from './api-fixture';
-import { eventually, FIXTURES } from './api-fixture';
+import { errorOf, eventually, FIXTURES } from './api-fixture';
 
 export interface ZooModel {
   name: string;
@@ -38,6 +38,11 @@ export async function registerZooModels(
   }
   await eventually(async () => {
     const res = await farm.as(tenant).get('/v1/models');
+    // s3rver writes an object in place, so a read racing the worker's write of profile.json can
+    // see half of it: the API answers 503 storage-unavailable (real S3's PUT is atomic). Ask again.
+    if (res.status === 503 && errorOf(res).code === 'storage-unavailable') return undefined;
+    if (res.status !== 200)
+      throw new Error(`listing models: ${res.status} ${JSON.stringify(res.body)}`);
     const models = (res.body as { models: ModelView[] }).models;
     const pending = models.filter((m) => names.includes(m.name) && m.status !== 'ready');
     if (pending.some((m) => m.status === 'invalid'))
