@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { FarmClient } from '@tinysaver/client';
+import { FarmApiError, type FarmClient } from '@tinysaver/client';
 import type { SearchView } from '@tinysaver/contracts';
 import { uploadObject } from '@tinysaver/storage';
 
@@ -40,7 +40,16 @@ export async function registerZoo(
     if (!put.ok) throw new Error(`uploading ${model.name}: HTTP ${put.status}`);
   }
   for (;;) {
-    const views = await client.models();
+    // s3rver writes objects in place: a read racing the worker's write of a profile sees half of
+    // it, and the API answers 503 storage-unavailable (real S3's PUT is atomic). Ask again.
+    const views = await client.models().catch((error: unknown) => {
+      if (error instanceof FarmApiError && error.code === 'storage-unavailable') return undefined;
+      throw error;
+    });
+    if (!views) {
+      await pause(300);
+      continue;
+    }
     const invalid = views.find((m) => m.status === 'invalid');
     if (invalid) throw new Error(`${invalid.name} is invalid: ${JSON.stringify(invalid.reason)}`);
     if (views.every((m) => m.status === 'ready')) break;

@@ -46,14 +46,18 @@ async function registerModel(client: FarmClient, model: ZooEntry): Promise<void>
 async function waitReady(client: FarmClient, names: readonly string[], say: Say): Promise<void> {
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const models = await Promise.all(names.map((n) => client.model(n)));
-    const invalid = models.find((m) => m.status === 'invalid');
+    // The demo's s3rver writes objects in place: a read racing the worker's write of a profile
+    // sees half of it and the API answers 503 storage-unavailable. That round counts as pending.
+    const models = await Promise.all(names.map((n) => client.model(n))).catch((error: unknown) => {
+      if (exists(error, 'storage-unavailable')) return undefined;
+      throw error;
+    });
+    const invalid = models?.find((m) => m.status === 'invalid');
     if (invalid)
       throw new Error(`model ${invalid.name} is invalid: ${invalid.reason?.message ?? ''}`);
-    const pending = models.filter((m) => m.status !== 'ready');
+    const pending = models ? models.filter((m) => m.status !== 'ready').map((m) => m.name) : names;
     if (pending.length === 0) return;
-    if (Date.now() > deadline)
-      throw new Error(`models still not ready: ${pending.map((m) => m.name).join(', ')}`);
+    if (Date.now() > deadline) throw new Error(`models still not ready: ${pending.join(', ')}`);
     say(`  waiting for ${pending.length} model profile(s)…`);
     await new Promise((r) => setTimeout(r, 1000));
   }
