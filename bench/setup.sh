@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(python3-torch python3-torchvision python3-onnx python3-numpy python3-pil)
 if ! /usr/bin/python3 -c 'import torch, torchvision, onnx, numpy, PIL' >/dev/null 2>&1; then
-  echo "bench: installing ${PACKAGES[*]} (Debian packages, ~1.5 GB)" >&2
+  echo "bench: installing ${PACKAGES[*]} (Debian packages)" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${PACKAGES[@]}" >/dev/null
