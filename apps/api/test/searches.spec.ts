@@ -1,11 +1,14 @@
 // Searches through REST with real Redis, s3rver and real workers on the bundled zoo: submit, poll,
 // results, curves, what-if, reuse of existing records, cancel, failure, and tenant isolation.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QueueName, type SearchResultsDocument } from '@tinysaver/contracts';
 import type { SearchView } from '../src/searches/search-view';
 import type { AppProcess } from '@tinysaver/testkit';
-import { errorOf, eventually, startApiFarm, type ApiFarm } from './api-fixture';
+import { errorOf, eventually, FIXTURES, startApiFarm, type ApiFarm } from './api-fixture';
 import { readZooManifest, registerZooModels, registerZooShards } from './zoo';
 
 jest.setTimeout(300_000);
@@ -154,6 +157,34 @@ describe('records that exist', () => {
       expect.objectContaining({ model: 'linear', best: null, savers: [] }),
     ]);
   });
+
+  it('computes records deleted by hand again, and nothing else', async () => {
+    // Every record of one shard goes: the missing work is exactly the finished records job of the
+    // first search, which is taken out and queued again rather than trusted.
+    const listed = await farm.s3.client.send(
+      new ListObjectsV2Command({ Bucket: farm.bucket, Prefix: 'farm/records/' }),
+    );
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    const shardFile = keys[0].slice(keys[0].lastIndexOf('/'));
+    const gone = keys.filter((k) => k.endsWith(shardFile));
+    expect(gone).toHaveLength(MODELS.length);
+    for (const Key of gone)
+      await farm.s3.client.send(new DeleteObjectCommand({ Bucket: farm.bucket, Key }));
+    const before = await recordsJobs();
+
+    const id = await submit({
+      bases: ['resnet-8', 'cnn-tiny'],
+      selection: 'sel',
+      evaluation: 'eval',
+    });
+    expect(await finished(id)).toMatchObject({ status: 'completed' });
+    const results = (await farm.as('acme').get(`/v1/searches/${id}/results`))
+      .body as SearchResultsDocument;
+    expect(results.records).toEqual({ needed: 8, reused: 4 });
+    expect(await recordsJobs()).toBe(before);
+    for (const Key of gone)
+      await farm.s3.client.send(new HeadObjectCommand({ Bucket: farm.bucket, Key }));
+  });
 });
 
 describe('cancelling', () => {
@@ -226,6 +257,18 @@ describe('a records job that fails', () => {
     expect(view.error!.message).toMatch(/shard 'selection-000003\.tar\.gz'.*object-changed/);
     const results = await farm.as('acme').get(`/v1/searches/${id}/results`);
     expect(results.status).toBe(409);
+  });
+
+  it('is retried by a later search once the cause is fixed', async () => {
+    // The pinned bytes come back: the failure the first search saw is stale for the next one.
+    await farm.put(
+      'farm/datasets/acme-replaced/selection-000003.tar.gz',
+      await readFile(
+        join(FIXTURES, 'datasets', 'fashion-mnist-selection', 'selection-000003.tar.gz'),
+      ),
+    );
+    const id = await submit({ bases: ['mlp-64'], selection: 'replaced', evaluation: 'eval' });
+    expect(await finished(id)).toMatchObject({ status: 'completed' });
   });
 });
 

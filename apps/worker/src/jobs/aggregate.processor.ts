@@ -22,6 +22,7 @@ import {
 } from '@tinysaver/contracts';
 import { findMissingRecords, recordFolders, type MissingRecords } from '@tinysaver/storage';
 import { runAggregation } from './aggregate-run';
+import { planRecordsTurn, type RecordsJobState } from './records-plan';
 
 import type { JobContext, JobControl } from './job-context';
 import { JobFailure } from './job-failure';
@@ -62,13 +63,14 @@ export async function processAggregate(
   if (await ended(ctx, key('status'))) return { skipped: 'ended' };
 
   const state = (job.data ?? {}) as AggregateJobState;
+  const before = await snapshotSubmitted(control);
   const { needed, missing } = await missingWork(ctx, spec);
   const done = needed - missing.reduce((n, w) => n + w.models.length, 0);
   if (state.presentAtStart === undefined) await merge(job, { presentAtStart: done });
   await job.updateProgress({ phase: 'records', done, total: needed } satisfies SearchProgress);
 
   if (missing.length > 0) {
-    await submitMissing(ctx, control, spec, missing);
+    await submitMissing(ctx, control, spec, missing, before);
     await job.moveToDelayed(Date.now() + ctx.config.searchPollMs, control.token);
     throw new DelayedError();
   }
@@ -105,64 +107,142 @@ async function missingWork(
 }
 
 /**
- * Makes sure a records job exists for each missing piece of work. A failed job this search did
- * not submit is retried (it may be an old failure another search saw); one it submitted ends the
- * search with the records job's own message, which names the shard and the fix.
+ * The records job states this search watches, read before the turn's listing (records-plan.ts
+ * says why that order matters). Concurrent calls share the connection's pipeline: one round trip
+ * for all, not one per job.
+ */
+async function snapshotSubmitted(control: JobControl): Promise<Map<string, RecordsJobState>> {
+  const queue = control.queue(QueueName.Records);
+  const ids = Object.keys(((control.job.data ?? {}) as AggregateJobState).watching ?? {});
+  const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+  return new Map(ids.map((id, i) => [id, states[i]]));
+}
+
+/**
+ * Makes sure a records job will compute each missing piece of work. A failed job this search
+ * did not submit is retried (it may be an old failure another search saw); one it submitted ends
+ * the search with the records job's own message, which names the shard and the fix.
  */
 async function submitMissing(
   ctx: JobContext,
   control: JobControl,
   spec: SearchSpec,
   missing: MissingWork[],
+  before: ReadonlyMap<string, RecordsJobState>,
 ): Promise<void> {
   const queue = control.queue(QueueName.Records);
   const state = (control.job.data ?? {}) as AggregateJobState;
   const submitted = new Set(state.submitted ?? []);
-  const searchRef = aggregateJobId(spec.tenant, spec.id);
-  for (const work of missing) {
-    const existing = await queue.getJob(work.jobId);
-    const jobState = existing ? await existing.getState() : 'unknown';
-    if (existing && jobState === 'failed') {
-      if (submitted.has(work.jobId)) {
-        const failure = describeFailure(existing, work);
-        await end(ctx, control, spec, 'failed', ...failure);
-        throw new UnrecoverableError(formatJobFailure(...failure));
-      }
-      // An earlier failure this search did not see happen (another search's, or last week's).
-      await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    } else if (existing && jobState === 'completed') {
-      // Done but its records are gone (deleted by hand): compute them again.
-      await existing.remove();
-      await addRecordsJob(queue, work);
-    } else if (!existing) {
-      await addRecordsJob(queue, work);
-    }
-    submitted.add(work.jobId);
-    // Which searches wait on a records job: a cancel removes only jobs nobody else needs.
-    await control.redis
-      .multi()
-      .sadd(recordsRefsKey(control.queuePrefix, work.jobId), searchRef)
-      .expire(recordsRefsKey(control.queuePrefix, work.jobId), 7 * 24 * 3600)
-      .exec();
+  const watching: Record<string, string> = { ...state.watching };
+  const steps = planRecordsTurn(missing, { before, shardOf: watching });
+  const byId = new Map(missing.map((w) => [w.jobId, w]));
+
+  const failed = steps.find((s) => s.action === 'fail');
+  if (failed) await failSearch(ctx, control, spec, failed.failedJobId, failed.work);
+
+  const toAdd: MissingWork[] = [];
+  for (const step of steps.filter((s) => s.action === 'recompute')) {
+    // Done before the listing, yet its records are gone (deleted by hand): compute them again.
+    await (await queue.getJob(step.work.jobId))?.remove();
+    toAdd.push(step.work);
   }
-  await merge(control.job, { submitted: [...submitted] });
+  const lookUps = steps.filter((s) => s.action === 'look-up').map((s) => s.work);
+  const found = await Promise.all(lookUps.map((w) => queue.getJobState(w.jobId)));
+  for (const [i, work] of lookUps.entries()) {
+    const jobState = found[i];
+    if (jobState === 'unknown') toAdd.push(work);
+    else if (jobState === 'failed' && submitted.has(work.jobId))
+      await failSearch(ctx, control, spec, work.jobId, work);
+    else if (jobState === 'failed')
+      // An earlier failure this search did not see happen (another search's, or last week's).
+      await (
+        await queue.getJob(work.jobId)
+      )?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    else if (jobState === 'completed' && !(await allRecordsExist(ctx, work))) {
+      // Had it completed after this turn's listing, its records would all be there now: they
+      // were deleted instead.
+      await (await queue.getJob(work.jobId))?.remove();
+      toAdd.push(work);
+    }
+  }
+  if (toAdd.length) await queue.addBulk(toAdd.map(recordsJob));
+
+  // Stop watching jobs finished (or cleaned away) before the listing whose shard lacks nothing.
+  const stillMissing = new Set(missing.map((w) => w.shard.etag));
+  for (const [jobId, etag] of Object.entries(watching)) {
+    const settled = before.get(jobId) === 'completed' || before.get(jobId) === 'unknown';
+    if (settled && !stillMissing.has(etag)) delete watching[jobId];
+  }
+  const adopted = steps.filter((s) => s.action !== 'fail').map((s) => s.work.jobId);
+  for (const jobId of adopted) watching[jobId] = byId.get(jobId)!.shard.etag;
+
+  // Which searches wait on a records job: a cancel removes only jobs nobody else needs.
+  const searchRef = aggregateJobId(spec.tenant, spec.id);
+  const fresh = adopted.filter((jobId) => !submitted.has(jobId));
+  if (fresh.length) {
+    const refs = control.redis.multi();
+    for (const jobId of fresh)
+      refs
+        .sadd(recordsRefsKey(control.queuePrefix, jobId), searchRef)
+        .expire(recordsRefsKey(control.queuePrefix, jobId), 7 * 24 * 3600);
+    await refs.exec();
+  }
+  if (fresh.length || !sameKeys(watching, state.watching ?? {}))
+    await merge(control.job, { submitted: [...submitted, ...fresh], watching });
 }
 
-function addRecordsJob(queue: ReturnType<JobControl['queue']>, work: MissingWork) {
+async function failSearch(
+  ctx: JobContext,
+  control: JobControl,
+  spec: SearchSpec,
+  failedJobId: string,
+  work: MissingWork,
+): Promise<never> {
+  const failedJob = await control.queue(QueueName.Records).getJob(failedJobId);
+  const failure = describeFailure(failedJob?.failedReason, work);
+  await end(ctx, control, spec, 'failed', ...failure);
+  throw new UnrecoverableError(formatJobFailure(...failure));
+}
+
+async function allRecordsExist(ctx: JobContext, work: MissingWork): Promise<boolean> {
+  const exists = await Promise.all(
+    work.models.map((m) =>
+      ctx.store.exists(
+        ctx.layout.recordKey({
+          modelSha256: m.sha256,
+          preprocess: canonicalPreprocess(m.preprocess),
+          shardEtag: work.shard.etag,
+        }),
+      ),
+    ),
+  );
+  return exists.every(Boolean);
+}
+
+function sameKeys(a: Record<string, string>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => k in b);
+}
+
+function recordsJob(work: MissingWork) {
   const payload: RecordsJob = {
     v: 1,
     dataset: { name: work.dataset.name },
     shard: { id: work.shard.id, object: work.shard.object, etag: work.shard.etag },
     models: work.models,
   };
-  return queue.add(JobName[QueueName.Records], payload, {
-    ...DEFAULT_JOB_OPTIONS,
-    jobId: work.jobId,
-  });
+  return {
+    name: JobName[QueueName.Records],
+    data: payload,
+    opts: { ...DEFAULT_JOB_OPTIONS, jobId: work.jobId },
+  };
 }
 
-function describeFailure(job: Job, work: MissingWork): [JobFailureCode, string] {
-  let cause = job.failedReason ?? 'no reason recorded';
+function describeFailure(
+  failedReason: string | undefined,
+  work: MissingWork,
+): [JobFailureCode, string] {
+  let cause = failedReason ?? 'no reason recorded';
   try {
     const parsed = parseJobFailure(cause);
     cause = `[${parsed.code}] ${parsed.message}`;

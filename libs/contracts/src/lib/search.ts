@@ -71,6 +71,12 @@ export interface SearchProgress {
 export interface AggregateJobState {
   /** Records jobs this search queued or retried: their failure ends the search. */
   readonly submitted?: readonly string[];
+  /**
+   * The submitted jobs still watched each turn, with the shard etag each computes on: a job
+   * leaves once it completed and its shard has nothing missing, so a turn costs one state read
+   * per outstanding job, not per job the search ever queued.
+   */
+  readonly watching?: Readonly<Record<string, string>>;
   /** Records present when the search first looked: the work it did not have to do. */
   readonly presentAtStart?: number;
 }
