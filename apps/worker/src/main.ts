@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const pool = new ComputePool(
     {
       intraOpThreads: config.intraOpThreads,
+      ortSpinning: config.ortSpinning,
       decodeThreads: config.decodeThreads,
       executionProviders: config.executionProviders,
       sessionCacheBytes: config.sessionCacheBytes,

@@ -10,6 +10,7 @@ type ReadyProfile = Extract<ModelProfileDocument, { status: 'ready' }>;
 /** Settings every compute thread starts with (its workerData). */
 export interface ThreadSettings {
   readonly intraOpThreads: number;
+  readonly ortSpinning: boolean;
   readonly decodeThreads: number;
   readonly executionProviders: readonly ExecutionProvider[];
   readonly sessionCacheBytes: number;

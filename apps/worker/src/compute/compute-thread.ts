@@ -24,7 +24,7 @@ const warn = (message: string) => post({ type: 'log', level: 'warn', message });
 
 configureImageDecoding({ vipsThreads: settings.decodeThreads });
 const sessions = new SessionCache(settings.sessionCacheBytes, (model: ModelFile) =>
-  openSession(model, settings.executionProviders, settings.intraOpThreads, warn),
+  openSession(model, settings, warn),
 );
 
 async function execute(id: number, task: ComputeTask) {

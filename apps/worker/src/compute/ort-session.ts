@@ -2,7 +2,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { JobFailureCode } from '@tinysaver/contracts';
 import type { ExecutionProvider } from '../config/worker-config';
 import { JobFailure } from '../jobs/job-failure';
-import type { ModelFile } from './compute-protocol';
+import type { ModelFile, ThreadSettings } from './compute-protocol';
 
 export interface OpenSession {
   readonly session: InferenceSession;
@@ -16,18 +16,19 @@ export interface OpenSession {
  */
 export async function openSession(
   model: ModelFile,
-  providers: readonly ExecutionProvider[],
-  intraOpThreads: number,
+  threads: Pick<ThreadSettings, 'executionProviders' | 'intraOpThreads' | 'ortSpinning'>,
   warn: (message: string) => void,
 ): Promise<OpenSession> {
+  const providers = threads.executionProviders;
   let lastError: unknown;
   for (const [i, provider] of providers.entries()) {
     try {
       const session = await InferenceSession.create(model.path, {
         executionProviders: [provider],
-        intraOpNumThreads: intraOpThreads,
+        intraOpNumThreads: threads.intraOpThreads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        extra: { session: { intra_op: { allow_spinning: threads.ortSpinning ? '1' : '0' } } },
       });
       return { session, provider };
     } catch (error) {

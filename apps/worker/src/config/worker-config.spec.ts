@@ -20,6 +20,7 @@ describe('readWorkerConfig', () => {
       queuePrefix: 'tinysaver',
       computeThreads: 1,
       intraOpThreads: 2,
+      ortSpinning: false,
       executionProviders: ['cpu'],
       queues: [
         'tinysaver-profile',
@@ -41,6 +42,13 @@ describe('readWorkerConfig', () => {
       computeThreads: 8,
       intraOpThreads: 1,
     });
+  });
+
+  it('lets onnxruntime threads spin only when asked', () => {
+    expect(readWorkerConfig({ ...base, ORT_SPINNING: 'true' }, 2).ortSpinning).toBe(true);
+    expect(problemsOf({ ORT_SPINNING: 'sometimes' })).toContain(
+      "ORT_SPINNING='sometimes' must be true or false.",
+    );
   });
 
   it('accepts queues by job name or full name', () => {

@@ -24,6 +24,12 @@ export interface WorkerConfig extends FarmConnections {
   readonly computeThreads: number;
   /** onnxruntime intra-op threads per compute thread. @defaultValue cores ÷ compute threads */
   readonly intraOpThreads: number;
+  /**
+   * Whether onnxruntime's intra-op threads spin while they wait for work. Off by default: the
+   * worker decodes the next batch while a batch is inferred, and spinning threads take the cores
+   * the decoder needs (bench/README.md, inference). @defaultValue false
+   */
+  readonly ortSpinning: boolean;
   /** libvips threads per compute thread (JPEG/WebP decode and resize). @defaultValue 1 */
   readonly decodeThreads: number;
   /** Providers to try in order; `cpu` is always the last resort. @defaultValue `['cpu']` */
@@ -98,6 +104,7 @@ export function readWorkerConfig(env: Env, cores = availableParallelism()): Work
     queues,
     computeThreads,
     intraOpThreads,
+    ortSpinning: read.flag('ORT_SPINNING', false),
     decodeThreads: read.int('DECODE_THREADS', 1, 1, 64),
     executionProviders,
     batchSize: read.int('WORKER_BATCH_SIZE', 64, 1, 4096),

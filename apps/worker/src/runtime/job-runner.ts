@@ -84,6 +84,7 @@ export class JobRunner {
       queues: config.queues,
       computeThreads: config.computeThreads,
       intraOpThreads: config.intraOpThreads,
+      ortSpinning: config.ortSpinning,
       executionProviders: config.executionProviders,
     });
   }

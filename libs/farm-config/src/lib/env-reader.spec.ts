@@ -13,22 +13,38 @@ function problems(run: () => unknown): string[] {
 
 describe('EnvReader', () => {
   it('reads text, integers and lists with fallbacks, and freezes the result', () => {
-    const read = new EnvReader({ A: ' x ', N: '42', L: 'a, b,,c', E: '  ' }, 'test');
+    const read = new EnvReader(
+      { A: ' x ', N: '42', L: 'a, b,,c', E: '  ', F: ' ON ', G: '0' },
+      'test',
+    );
     const config = read.done({
       a: read.text('A', 'd'),
       e: read.text('E', 'fallback'),
       n: read.int('N', 1, 0, 100),
       m: read.int('M', 7, 0, 100),
       l: read.list('L', ''),
+      f: read.flag('F', false),
+      g: read.flag('G', true),
+      h: read.flag('H', true),
     });
-    expect(config).toEqual({ a: 'x', e: 'fallback', n: 42, m: 7, l: ['a', 'b', 'c'] });
+    expect(config).toEqual({
+      a: 'x',
+      e: 'fallback',
+      n: 42,
+      m: 7,
+      l: ['a', 'b', 'c'],
+      f: true,
+      g: false,
+      h: true,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('collects every problem and names the app', () => {
-    const read = new EnvReader({ N: '-1', M: '1e3' }, 'api');
+    const read = new EnvReader({ N: '-1', M: '1e3', F: 'maybe' }, 'api');
     read.int('N', 1, 0, 100);
     read.int('M', 1, 0, 100);
+    read.flag('F', false);
     let caught: unknown;
     try {
       read.done({});
@@ -36,7 +52,7 @@ describe('EnvReader', () => {
       caught = error;
     }
     expect((caught as Error).message).toBe(
-      "api configuration is invalid:\n  - N='-1' must be an integer from 0 to 100.\n  - M='1e3' must be an integer from 0 to 100.",
+      "api configuration is invalid:\n  - N='-1' must be an integer from 0 to 100.\n  - M='1e3' must be an integer from 0 to 100.\n  - F='maybe' must be true or false.",
     );
   });
 });

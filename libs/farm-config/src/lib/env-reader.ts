@@ -41,6 +41,16 @@ export class EnvReader {
     return value;
   }
 
+  /** true/false (also 1/0, yes/no, on/off, any case), or `fallback` when unset or blank. */
+  flag(name: string, fallback: boolean): boolean {
+    const raw = (this.env[name] ?? '').trim().toLowerCase();
+    if (raw === '') return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    this.problem(`${name}='${raw}' must be true or false.`);
+    return fallback;
+  }
+
   /** Comma-separated, trimmed, empty items dropped. */
   list(name: string, fallback: string): string[] {
     return this.text(name, fallback)
