@@ -22,7 +22,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
 import {
   canonicalPreprocess,
   resolvePreprocess,
@@ -36,6 +35,11 @@ import { measureDecodeCost, shardImages } from './worker/decode-cost';
 import { ForeignLoad } from './worker/foreign-load';
 import { distinctShardCopies } from './worker/shard-copies';
 import { makeSyntheticJpegShard } from './worker/synthetic-shard';
+import {
+  LIMIT_SESSION_OPTIONS,
+  LIMIT_SESSION_TEXT,
+  openLimitSession,
+} from './inference/limit-session';
 
 const IMAGES = Number(process.env.BENCH_WORKER_IMAGES ?? 256);
 const RUNS = Number(process.env.BENCH_WORKER_RUNS ?? 5);
@@ -43,7 +47,7 @@ const RUNS = Number(process.env.BENCH_WORKER_RUNS ?? 5);
 const SHARDS = Number(process.env.BENCH_WORKER_SHARDS ?? 4);
 const STEADY_RUNS = Number(process.env.BENCH_WORKER_STEADY_RUNS ?? 3);
 const BATCH = 32;
-const INTRA_OP_THREADS = 2;
+const INTRA_OP_THREADS = LIMIT_SESSION_OPTIONS.intraOpNumThreads;
 const GOAL_RATIO = 0.85;
 const GOAL_MODEL = 'resnet18';
 /** A run during which other processes used more than this share of the machine is repeated. */
@@ -109,50 +113,6 @@ const sh = (cmd: string, args: string[]) => {
     return '';
   }
 };
-
-/** Seeded values in the range normalised pixels take (ImageNet mean/std: about −2.1 … 2.6). */
-function fillNormalised(data: Float32Array, seed: number): void {
-  let s = seed >>> 0;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = (s / 4294967296) * 4.7 - 2.1;
-  }
-}
-
-/**
- * The limit: InferenceSession.run alone, on pre-made float32 batches of BATCH (the last one
- * partial, as in the worker) over `images` images, with the worker's session options.
- */
-async function openLimit(model: Model, images: number) {
-  const session = await InferenceSession.create(model.path, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: INTRA_OP_THREADS,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-  const [c, h, w] = model.preprocess.inputSize;
-  const feeds: Record<string, Tensor>[] = [];
-  for (let start = 0; start < images; start += BATCH) {
-    const count = Math.min(BATCH, images - start);
-    const data = new Float32Array(count * c * h * w);
-    fillNormalised(data, start + 1);
-    feeds.push({ [session.inputNames[0]]: new Tensor('float32', data, [count, c, h, w]) });
-  }
-  // Warm-up: first runs allocate arenas and pick kernels; also one partial batch if any.
-  for (const feed of [feeds[0], feeds[0], feeds[feeds.length - 1]]) await session.run(feed);
-  return {
-    /** One timed pass over all images: wall ms and this process's CPU ms (onnxruntime's threads). */
-    async pass(): Promise<{ ms: number; cpuMs: number }> {
-      const cpu0 = process.cpuUsage();
-      const start = performance.now();
-      for (const feed of feeds) await session.run(feed);
-      const ms = performance.now() - start;
-      const cpu = process.cpuUsage(cpu0);
-      return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
-    },
-    close: () => session.release(),
-  };
-}
 
 /** What one records job reports about itself. */
 interface JobTimings {
@@ -313,7 +273,9 @@ async function runSubjects(
       };
     };
     const single = subject.models.length === 1;
-    const limit = single ? await openLimit(subject.models[0], subject.images) : undefined;
+    const limit = single
+      ? await openLimitSession(subject.models[0], subject.images, BATCH)
+      : undefined;
     // The first job of a model downloads it and opens its session: timed apart. A pair whose
     // models ran alone before finds both sessions open, so its runs need no warm-up.
     if (single) subject.cold = await once();
@@ -783,13 +745,7 @@ async function main(): Promise<number> {
     opset: exported.opset,
     workerBuiltAt: statSync(WORKER_MAIN).mtime.toISOString(),
     workerEnv: { ...workerEnv, DECODE_THREADS: '(default)', WORKER_PREFETCH: '(default)' },
-    limitSession: {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: INTRA_OP_THREADS,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      batch: BATCH,
-    },
+    limitSession: { ...LIMIT_SESSION_OPTIONS, batch: BATCH },
     runs: RUNS,
     steadyState: { shards: SHARDS, runs: STEADY_RUNS },
     maxForeignShare: MAX_FOREIGN,
@@ -847,7 +803,7 @@ async function main(): Promise<number> {
     '',
     `${cpuModel}, ${provenance.cores} cores, ${provenance.memoryGiB} GiB; Node ${process.version}, onnxruntime-node ${provenance.onnxruntimeNode}, sharp ${provenance.sharp}; git ${gitSha}${gitDirty ? ' (uncommitted changes)' : ''}; ${provenance.date.slice(0, 10)}.`,
     `Worker: WORKER_CONCURRENCY=1 (one compute thread), ORT_INTRA_OP_THREADS=${INTRA_OP_THREADS}, WORKER_BATCH_SIZE=${BATCH}, DECODE_THREADS and WORKER_PREFETCH default (1 and 1: BullMQ runs two jobs at once, one computing while the next downloads and parses its shard); s3rver and Redis on the same machine.`,
-    `Limit: InferenceSession.run on pre-made float32 batches of ${BATCH}, cpu, intraOpNumThreads ${INTRA_OP_THREADS}, interOpNumThreads 1, graphOptimizationLevel 'all', after warm-up.`,
+    `Limit: InferenceSession.run on pre-made float32 batches of ${BATCH}, ${LIMIT_SESSION_TEXT}, after warm-up.`,
     `Shards: ${ZOO_MODEL} on fashion-mnist evaluation-000000 (${zooImages} PNG 28×28); torchvision models (random weights, opset ${exported.opset}, torch ${exported.torch}) on ${IMAGES} synthetic JPEGs q90 (${Object.entries(
       jpeg.sizes,
     )

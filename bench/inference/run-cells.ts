@@ -4,7 +4,7 @@
 import type { ProfiledModelRef, RecordsJob, RecordsJobResult } from '@tinysaver/contracts';
 import { startBenchFarm, type BenchFarm } from '../worker/farm';
 import type { BenchModel } from './bench-models';
-import { INTRA_OP_THREADS, openLimitSession, type LimitPass } from './limit-session';
+import { LIMIT_SESSION_OPTIONS, openLimitSession, type LimitPass } from './limit-session';
 import type { BenchOptions } from './options';
 import type { Measured, QuietRuns } from './quiet-runs';
 import { rate } from './stats';
@@ -90,7 +90,7 @@ export async function runBatch(batch: number, ctx: BatchContext): Promise<Cell[]
   console.log(`\nbatch ${batch}: starting s3rver and the worker (WORKER_BATCH_SIZE=${batch}) …`);
   const farm = await startBenchFarm(options.redisUrl, {
     WORKER_CONCURRENCY: '1',
-    ORT_INTRA_OP_THREADS: String(INTRA_OP_THREADS),
+    ORT_INTRA_OP_THREADS: String(LIMIT_SESSION_OPTIONS.intraOpNumThreads),
     WORKER_BATCH_SIZE: String(batch),
   });
   ctx.setFarm(farm);

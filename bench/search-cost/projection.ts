@@ -14,11 +14,16 @@ const JOB_REQUESTS = /^(GET shard|GET model|HEAD record|PUT record)$/;
 /** Redis traffic on a records job's keys: its queue's, and the set of searches waiting on it. */
 const JOB_QUEUES = /^(client|lua) (records|records-refs) /;
 /**
- * … of which the aggregate job's checks, once per turn for each job still missing: getJob
- * (HGETALL), getState and the records-refs SADD + EXPIRE. They scale with the search's turns,
- * not with jobs; the rest is the job's own life (add, take, lock, progress, finish).
+ * … of which the aggregate job's checks: getState once per turn for each outstanding job, the
+ * records-refs SADD + EXPIRE once per job, getJob (HGETALL) only to retry or replace one. They
+ * scale with the search's turns, not with jobs; the rest is the job's own life (add, take, lock,
+ * progress, finish).
  */
 const POLLING = /^(client|lua) (records (hgetall|getState|getStateV2)$|records-refs )/;
+
+/** The aggregate's state reads of records jobs: one getState script per outstanding job per turn. */
+const checks = (tally: Tally) =>
+  (tally['client records getState'] ?? 0) + (tally['client records getStateV2'] ?? 0);
 
 const sum = (tally: Tally, keep: (key: string) => boolean) =>
   Object.entries(tally)
@@ -34,7 +39,7 @@ export interface Costs {
     lifecycle: { client: number; lua: number };
     /** The aggregate's checks on it (see POLLING), in this search's turns. */
     polling: { client: number; lua: number };
-    /** Commands per check of one job (one getJob each), and checks per job in this search. */
+    /** Commands per check of one job (one getState each), and checks per job in this search. */
     perCheck: number;
     checksPerJob: number;
     top: [string, number][];
@@ -95,8 +100,8 @@ export function measureCosts(
         client: sum(net, (k) => POLLING.test(k) && k.startsWith('client ')) / jobs,
         lua: sum(net, (k) => POLLING.test(k) && k.startsWith('lua ')) / jobs,
       },
-      perCheck: sum(net, (k) => POLLING.test(k)) / Math.max(1, net['client records hgetall'] ?? 0),
-      checksPerJob: (net['client records hgetall'] ?? 0) / jobs,
+      perCheck: sum(net, (k) => POLLING.test(k)) / Math.max(1, checks(net)),
+      checksPerJob: checks(net) / jobs,
       top: jobKeys
         .filter(([k]) => !POLLING.test(k))
         .sort(([, a], [, b]) => b - a)
@@ -194,7 +199,7 @@ export function projectionMarkdown(
         .join(', ')} |`;
     }),
     '',
-    `Per computing records job (${f1(costs.modelsPerJob)} models over one shard; idle traffic subtracted): **${f0(redisPerJob)} Redis commands for the job's own life** — ${f0(lifecycle.client)} client calls, ${f0(lifecycle.lua)} inside BullMQ's scripts; most: ${costs.redisPerJob.top.map(([k, v]) => `${k} ${f1(v)}`).join(', ')}. Besides, the search's aggregate job checked each missing job every turn (getJob, getState, records-refs SADD + EXPIRE): ${f1(costs.redisPerJob.perCheck)} commands per check, ${f1(costs.redisPerJob.checksPerJob)} checks per job in this search (${f0(pollingPerJob)} commands, ${f0(polling.client)} of them client calls). That is per search and turn, not per job done: W jobs outstanding cost W × ${f1(costs.redisPerJob.perCheck)} ÷ SEARCH_POLL_MS commands/s (a 10,000-shard search at the default 2 s: ${f0((10_000 * costs.redisPerJob.perCheck) / 2)}/s until its jobs finish). The search's other traffic (aggregate turns, the API's status reads for the bench's 100 ms polls): ${f0(costs.redisSearchPerSecond)} commands/s; an idle API + worker ${f1(costs.redisIdlePerSecond)}/s. INFO commandstats over the cold search ÷ its jobs, everything included: ${f0(costs.executedPerJob)}.` +
+    `Per computing records job (${f1(costs.modelsPerJob)} models over one shard; idle traffic subtracted): **${f0(redisPerJob)} Redis commands for the job's own life** — ${f0(lifecycle.client)} client calls, ${f0(lifecycle.lua)} inside BullMQ's scripts; most: ${costs.redisPerJob.top.map(([k, v]) => `${k} ${f1(v)}`).join(', ')}. Besides, the search's aggregate job reads the state of each outstanding records job every turn (one getState script each, all of a turn's in one pipelined burst; records-refs SADD + EXPIRE once per job): ${f1(costs.redisPerJob.perCheck)} commands per check, ${f1(costs.redisPerJob.checksPerJob)} checks per job in this search (${f0(pollingPerJob)} commands, ${f0(polling.client)} of them client calls). That is per search and turn, not per job done: W jobs outstanding cost W × ${f1(costs.redisPerJob.perCheck)} ÷ SEARCH_POLL_MS commands/s (a 10,000-shard search at the default 2 s: ${f0((10_000 * costs.redisPerJob.perCheck) / 2)}/s until its jobs finish). The search's other traffic (aggregate turns, the API's status reads for the bench's 100 ms polls): ${f0(costs.redisSearchPerSecond)} commands/s; an idle API + worker ${f1(costs.redisIdlePerSecond)}/s. INFO commandstats over the cold search ÷ its jobs, everything included: ${f0(costs.executedPerJob)}.` +
       (Object.keys(redisOpsPerSecond).length
         ? ` redis-benchmark against the same Redis on this loaded machine (50 clients, no pipelining): ${Object.entries(
             redisOpsPerSecond,
