@@ -18,23 +18,17 @@
 // is below 0.85 or a job decoded a shard more than once per preprocessing — after writing the
 // results.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import {
-  canonicalPreprocess,
-  resolvePreprocess,
-  type PreprocessInput,
-  type ResolvedPreprocess,
-} from '@tinysaver/cascade';
+import { canonicalPreprocess, type ResolvedPreprocess } from '@tinysaver/cascade';
 import type { ProfiledModelRef, RecordsJob, RecordsJobResult } from '@tinysaver/contracts';
-import { profileOnnx } from '@tinysaver/profiler';
 import { startBenchFarm, WORKER_DIST, WORKER_MAIN, type BenchFarm } from './worker/farm';
 import { measureDecodeCost, shardImages } from './worker/decode-cost';
 import { ForeignLoad } from './worker/foreign-load';
 import { distinctShardCopies } from './worker/shard-copies';
 import { makeSyntheticJpegShard } from './worker/synthetic-shard';
+import { loadExportedModel, loadZooModel, type ExportManifest } from './inference/bench-models';
 import {
   LIMIT_SESSION_OPTIONS,
   LIMIT_SESSION_TEXT,
@@ -65,14 +59,6 @@ const ZOO_SHARD = join(
   'fashion-mnist-evaluation',
   'evaluation-000000.tar.gz',
 );
-/** timm's defaults for a torchvision ImageNet classifier. */
-const TIMM_IMAGENET: PreprocessInput = {
-  inputSize: [3, 224, 224],
-  cropPct: 0.875,
-  interpolation: 'bilinear',
-  mean: [0.485, 0.456, 0.406],
-  std: [0.229, 0.224, 0.225],
-};
 const IMAGENET_MODELS = ['resnet18', 'mobilenet_v3_large'] as const;
 
 interface Model {
@@ -105,7 +91,6 @@ function stats(values: readonly number[]): Stats {
   };
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const sh = (cmd: string, args: string[]) => {
   try {
     return execFileSync(cmd, args, { encoding: 'utf8', cwd: ROOT }).trim();
@@ -361,57 +346,13 @@ async function main(): Promise<number> {
     return 2;
   }
   const benchStarted = performance.now();
-  const exported = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
-    torch: string;
-    torchvision: string;
-    opset: number;
-    models: Record<string, { file: string }>;
-  };
+  const exported = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ExportManifest;
 
   // Models: the zoo's cnn-small from its manifest; the ImageNet ones profiled for MACs/classes.
-  const zoo = JSON.parse(readFileSync(join(FIXTURES, 'zoo', 'manifest.json'), 'utf8')) as {
-    models: {
-      name: string;
-      file: string;
-      sha256: string;
-      macs: number;
-      preprocess: PreprocessInput;
-    }[];
-  };
-  const zooEntry = zoo.models.find((m) => m.name === ZOO_MODEL)!;
-  const models: Model[] = [];
-  {
-    const path = join(FIXTURES, 'zoo', zooEntry.file);
-    const bytes = readFileSync(path);
-    if (sha256(bytes) !== zooEntry.sha256) throw new Error(`${path} does not match its manifest`);
-    models.push({
-      name: ZOO_MODEL,
-      path,
-      bytes,
-      sha256: zooEntry.sha256,
-      macs: zooEntry.macs,
-      numClasses: 10,
-      preprocess: resolvePreprocess(zooEntry.preprocess),
-      shard: 'zoo',
-    });
-  }
-  for (const name of IMAGENET_MODELS) {
-    const entry = exported.models[name];
-    if (!entry) throw new Error(`${name} is not in ${join(dir, 'manifest.json')}`);
-    const path = join(dir, entry.file);
-    const bytes = readFileSync(path);
-    const profile = profileOnnx(bytes);
-    models.push({
-      name,
-      path,
-      bytes,
-      sha256: sha256(bytes),
-      macs: Math.round(profile.macs),
-      numClasses: profile.classes ?? 1000,
-      preprocess: resolvePreprocess(TIMM_IMAGENET),
-      shard: 'jpeg',
-    });
-  }
+  const models: Model[] = [
+    loadZooModel(),
+    ...IMAGENET_MODELS.map((name) => loadExportedModel(dir, exported, name)),
+  ];
   const byName = (name: string) => models.find((m) => m.name === name)!;
 
   const zooShard = readFileSync(ZOO_SHARD);
@@ -499,19 +440,7 @@ async function main(): Promise<number> {
   let quietWaitMs = 0;
   const farm = await startBenchFarm(REDIS_URL, workerEnv);
   try {
-    const refs = new Map<string, ProfiledModelRef>();
-    for (const m of models) {
-      const key = `uploads/models/${m.name}.onnx`;
-      await farm.put(key, m.bytes);
-      refs.set(m.name, {
-        name: m.name,
-        sha256: m.sha256,
-        object: { bucket: farm.bucket, key },
-        preprocess: m.preprocess,
-        macs: m.macs,
-        numClasses: m.numClasses,
-      });
-    }
+    const refs = await farm.uploadModels(models);
     const zooKey = 'uploads/datasets/fashion-mnist-evaluation/evaluation-000000.tar.gz';
     const jpegKey = 'uploads/datasets/synthetic-jpeg/synthetic-jpeg-000000.tar';
     const shards = {

@@ -1,7 +1,7 @@
 // One batch size's cells: the built worker started with WORKER_BATCH_SIZE = batch (its batch size
 // is read at start), then per model RUNS rounds of limit pass → farm job → peer pass, so the
 // three paths meet the same background load on this shared machine.
-import type { ProfiledModelRef, RecordsJob, RecordsJobResult } from '@tinysaver/contracts';
+import type { RecordsJob, RecordsJobResult } from '@tinysaver/contracts';
 import { startBenchFarm, type BenchFarm } from '../worker/farm';
 import type { BenchModel } from './bench-models';
 import { LIMIT_SESSION_OPTIONS, openLimitSession, type LimitPass } from './limit-session';
@@ -96,19 +96,7 @@ export async function runBatch(batch: number, ctx: BatchContext): Promise<Cell[]
   ctx.setFarm(farm);
   const cells: Cell[] = [];
   try {
-    const refs = new Map<string, ProfiledModelRef>();
-    for (const m of models) {
-      const key = `uploads/models/${m.name}.onnx`;
-      await farm.put(key, m.bytes);
-      refs.set(m.name, {
-        name: m.name,
-        sha256: m.sha256,
-        object: { bucket: farm.bucket, key },
-        preprocess: m.preprocess,
-        macs: m.macs,
-        numClasses: m.numClasses,
-      });
-    }
+    const refs = await farm.uploadModels(models);
     const shardRefs = new Map<string, { key: string; etag: string }>();
     for (const s of Object.values(shards)) {
       const key = `uploads/datasets/${s.dataset}/${s.id}`;

@@ -83,46 +83,30 @@ export function throughputTable(r: QueueBenchResults): string[] {
     ]),
     row(['---', '---:', '---:', '---:', '---:', '---', '---', '---:', '---']),
   ];
-  for (const m of r.enqueue) {
-    const values = m.runs.map((x) => x.jobsPerS);
+  /** One measurement's row: its rate over the runs, what bound it, and the goal. */
+  const throughputRow = (label: string, runs: readonly (Attempted & { jobsPerS: number })[]) => {
+    const values = runs.map((x) => x.jobsPerS);
+    return row([
+      label,
+      runs.length,
+      ...rate(values),
+      coresCell(runs),
+      limitCell(runs),
+      othersCell(runs),
+      goal(median(values)),
+    ]);
+  };
+  for (const m of r.enqueue) lines.push(throughputRow(`enqueue: ${m.label}`, m.runs));
+  for (const m of r.complete)
     lines.push(
-      row([
-        `enqueue: ${m.label}`,
-        m.runs.length,
-        ...rate(values),
-        coresCell(m.runs),
-        limitCell(m.runs),
-        othersCell(m.runs),
-        goal(median(values)),
-      ]),
-    );
-  }
-  for (const m of r.complete) {
-    const values = m.runs.map((x) => x.jobsPerS);
-    lines.push(
-      row([
+      throughputRow(
         `complete: worker process, concurrency ${m.concurrency} (queue full at start)`,
-        m.runs.length,
-        ...rate(values),
-        coresCell(m.runs),
-        limitCell(m.runs),
-        othersCell(m.runs),
-        goal(median(values)),
-      ]),
+        m.runs,
+      ),
     );
-  }
   for (const m of r.endToEnd) {
-    const values = m.runs.map((x) => x.jobsPerS);
     lines.push(
-      row([
-        `**end to end**: ${m.label}`,
-        m.runs.length,
-        ...rate(values),
-        coresCell(m.runs),
-        limitCell(m.runs),
-        othersCell(m.runs),
-        goal(median(values)),
-      ]),
+      throughputRow(`**end to end**: ${m.label}`, m.runs),
       row([
         '… of which the producer alone (its own add rate meanwhile)',
         m.runs.length,

@@ -12,6 +12,7 @@ import {
   JobName,
   parseJobPayload,
   QueueName,
+  type ProfiledModelRef,
   type RecordsJob,
   type RecordsJobResult,
 } from '@tinysaver/contracts';
@@ -38,9 +39,14 @@ export interface QueuedJob {
   readonly finishedOn: number;
 }
 
+/** What a records job needs to know of a model, besides its bytes. */
+export type BenchFarmModel = Omit<ProfiledModelRef, 'object'> & { readonly bytes: Uint8Array };
+
 export interface BenchFarm {
   readonly bucket: string;
   put(key: string, body: Uint8Array): Promise<string>;
+  /** Uploads each model's bytes and returns the references a records job names them by. */
+  uploadModels(models: readonly BenchFarmModel[]): Promise<Map<string, ProfiledModelRef>>;
   /** Runs one records job to completion (fails loudly when the job fails or times out). */
   records(job: RecordsJob, timeoutMs: number): Promise<FinishedJob>;
   /**
@@ -115,15 +121,32 @@ export async function startBenchFarm(
     throw error;
   }
 
+  const put = async (key: string, body: Uint8Array) => {
+    const out = await s3!.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }),
+    );
+    return out.ETag!;
+  };
   return {
     bucket,
     workerLines: lines,
     workerPid: child.pid!,
-    async put(key, body) {
-      const out = await s3!.client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }),
-      );
-      return out.ETag!;
+    put,
+    async uploadModels(models) {
+      const refs = new Map<string, ProfiledModelRef>();
+      for (const m of models) {
+        const key = `uploads/models/${m.name}.onnx`;
+        await put(key, m.bytes);
+        refs.set(m.name, {
+          name: m.name,
+          sha256: m.sha256,
+          object: { bucket, key },
+          preprocess: m.preprocess,
+          macs: m.macs,
+          numClasses: m.numClasses,
+        });
+      }
+      return refs;
     },
     async records(payload, timeoutMs) {
       parseJobPayload(QueueName.Records, payload);
