@@ -3,6 +3,7 @@ import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { softmaxTopK, type ResolvedPreprocess } from '@tinysaver/cascade';
 import { JobFailureCode } from '@tinysaver/contracts';
 import { JobFailure } from '../jobs/job-failure';
+import { planBatches, type PlannedBatch } from './batch-plan';
 import type { ModelFile, ModelOutput, RunGroup, RunResult, RunTask } from './compute-protocol';
 import { ImageDecodeError, imageToTensor } from './image-tensor';
 import type { OpenSession } from './ort-session';
@@ -12,7 +13,8 @@ type Sessions = (model: ModelFile) => Promise<OpenSession>;
 /**
  * Runs every group's models over every image: decode a batch once per group, feed it to each
  * model of the group, keep top-k. The next batch is decoded while the current one is inferred
- * (sharp works on libuv's threads while onnxruntime holds this one).
+ * (sharp works on libuv's threads while onnxruntime holds this one); batches ramp up to the
+ * batch size (batch-plan.ts) so inference starts after a few images, not a whole batch.
  */
 export async function runTask(
   task: RunTask,
@@ -43,13 +45,11 @@ export async function runTask(
     const [c, h, w] = group.preprocess.inputSize;
     const size = Math.min(task.batchSize, n) * c * h * w;
     const buffers = [new Float32Array(size), new Float32Array(size)];
-    let next: Promise<Float32Array> | undefined = decodeBatch(
-      task,
-      group.preprocess,
-      0,
-      buffers[0],
-    );
-    for (let start = 0; start < n; start += task.batchSize) {
+    const plan = planBatches(n, task.batchSize);
+    const decodeAt = (i: number) =>
+      i < plan.length ? decodeBatch(task, group.preprocess, plan[i], buffers[i % 2]) : undefined;
+    let next = decodeAt(0);
+    for (const [i, { start, count }] of plan.entries()) {
       if (cancelled())
         throw new JobFailure(
           JobFailureCode.Internal,
@@ -59,17 +59,7 @@ export async function runTask(
       const t0 = performance.now();
       const batch = await next!;
       decodeWaitMs += performance.now() - t0;
-      const count = Math.min(task.batchSize, n - start);
-      const following = start + count;
-      next =
-        following < n
-          ? decodeBatch(
-              task,
-              group.preprocess,
-              following,
-              buffers[(following / task.batchSize) % 2],
-            )
-          : undefined;
+      next = decodeAt(i + 1);
       // Rejections are awaited on the next turn; until then, do not let Node call them unhandled.
       next?.catch(() => undefined);
       for (const [m, { session }] of opened.entries()) {
@@ -113,10 +103,9 @@ export async function runTask(
 async function decodeBatch(
   task: RunTask,
   preprocess: ResolvedPreprocess,
-  start: number,
+  { start, count }: PlannedBatch,
   buffer: Float32Array,
 ): Promise<Float32Array> {
-  const count = Math.min(task.batchSize, task.images.length - start);
   const [c, h, w] = preprocess.inputSize;
   const data = buffer.subarray(0, count * c * h * w);
   await Promise.all(
