@@ -1,8 +1,8 @@
 // Why the worker layouts differ on 2 shared cores: onnxruntime alone, in this process, on one zoo
 // model, with the worker's session options (graph optimisation all, 1 inter-op thread, batch 64)
-// and 2 intra-op threads (the worker's default on 2 cores) vs 1 (each of 2 processes), and 2
-// with the pool's spin-waiting turned off (`session.intra_op.allow_spinning` = 0, which the
-// worker does not set). Each pass runs the same pre-made batches; passes are interleaved so
+// and 2 intra-op threads (the worker's default on 2 cores) vs 1 (each of 2 processes), spinning
+// (onnxruntime's default) and not (`session.intra_op.allow_spinning` = 0, the worker's default
+// since ORT_SPINNING). Each pass runs the same pre-made batches; passes are interleaved so
 // others' load falls on every variant alike, and what others used is recorded per pass.
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -16,8 +16,8 @@ export interface ProbeVariant {
 }
 
 export const PROBE_VARIANTS: readonly ProbeVariant[] = [
-  { label: '2 intra-op threads, spinning (worker default)', intraOpThreads: 2, spinning: true },
-  { label: '2 intra-op threads, no spinning', intraOpThreads: 2, spinning: false },
+  { label: '2 intra-op threads, spinning (ORT_SPINNING=true)', intraOpThreads: 2, spinning: true },
+  { label: '2 intra-op threads, no spinning (worker default)', intraOpThreads: 2, spinning: false },
   { label: '1 intra-op thread', intraOpThreads: 1, spinning: true },
 ];
 
