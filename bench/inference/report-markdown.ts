@@ -78,7 +78,7 @@ export function renderMarkdown(
     '',
     `${prov.machine}; Node ${prov.node}, onnxruntime-node ${prov.onnxruntimeNode}, sharp ${prov.sharp}; Python ${prov.python}, torch ${prov.torch} (BLAS ${prov.torchBlas}, oneDNN ${prov.torchMkldnn ? 'on' : 'off'}), torchvision ${prov.torchvision}, PIL ${prov.pil}, numpy ${prov.numpy}; models exported with ${prov.exportedWith}, opset ${prov.opset}; git ${prov.gitSha}${prov.gitDirty ? ' (uncommitted changes)' : ''}; ${prov.date}.`,
     '',
-    'Same threads everywhere: onnxruntime intra-op 2 / inter-op 1 (limit and worker: ORT_INTRA_OP_THREADS=2, WORKER_CONCURRENCY=1; the limit keeps onnxruntime’s default intra-op spinning, the worker its own default ORT_SPINNING=false, as its decoder shares the cores), torch.set_num_threads(2) with DataLoader num_workers=0 (decoding in the main process, as the research code records predictions)' +
+    `Same threads everywhere: onnxruntime intra-op 2 / inter-op 1 (limit and worker: ORT_INTRA_OP_THREADS=2, WORKER_CONCURRENCY=1; the limit keeps onnxruntime’s default intra-op spinning, the worker ORT_SPINNING=${process.env.ORT_SPINNING ?? 'false (its default)'}), torch.set_num_threads(2) with DataLoader num_workers=0 (decoding in the main process, as the research code records predictions)` +
       (extraWorkers.length ? `, and also num_workers=${extraWorkers.join(', ')}` : '') +
       '. Same batch size for the three paths (worker: WORKER_BATCH_SIZE).',
     '',

@@ -92,6 +92,8 @@ export async function runBatch(batch: number, ctx: BatchContext): Promise<Cell[]
     WORKER_CONCURRENCY: '1',
     ORT_INTRA_OP_THREADS: String(LIMIT_SESSION_OPTIONS.intraOpNumThreads),
     WORKER_BATCH_SIZE: String(batch),
+    // An A/B of the worker's spinning default: ORT_SPINNING=true npm run bench:inference.
+    ...(process.env.ORT_SPINNING ? { ORT_SPINNING: process.env.ORT_SPINNING } : {}),
   });
   ctx.setFarm(farm);
   const cells: Cell[] = [];

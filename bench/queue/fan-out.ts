@@ -1,9 +1,10 @@
 // The fan-out of one large search, through the built worker's own aggregate processor
 // (apps/worker/dist/jobs/aggregate.processor.js): its first turn reads the spec and status from
 // S3 (s3rver, no records in it), lists the 10 record folders, finds every (model, shard) missing
-// (storage's findMissingRecords), adds one records job per shard — getJob, add, refs MULTI, one
-// shard after another, as it does — then moves itself to delayed; then its next turn, which finds
-// every records job still queued and looks each up again. No full worker: the aggregate
+// (storage's findMissingRecords), looks the shards' records jobs up (pipelined) and adds the
+// absent ones in one addBulk with one refs MULTI, as it does, then moves itself to delayed; then
+// its next turn, which reads the states of the jobs it watches (pipelined, before listing) and
+// finds every records job still queued. No full worker: the aggregate
 // job is taken with Worker.getNextJob (so it is active with a lock token, as in the worker) and
 // the processor is called with a JobContext/JobControl built as JobRunner builds them.
 import { randomUUID } from 'node:crypto';
@@ -104,11 +105,13 @@ interface Marks {
 
 /** One processor turn, split where the bench can see it. */
 export interface TurnTimes {
-  /** Spec + status reads, then the record-folder LISTs: everything before the first job. */
+  /** Spec + status reads and the states of the records jobs the search watches (pipelined). */
+  readonly beforeListingMs: number;
+  /** The record-folder LISTs. */
   readonly listingMs: number;
   /** findMissingRecords and the job's progress updates. */
   readonly findMissingMs: number;
-  /** The per-shard loop (getJob[, getState], add, refs MULTI) through moveToDelayed. */
+  /** State lookups of the missing work, addBulk, refs MULTI, updateData, moveToDelayed. */
   readonly enqueueMs: number;
   readonly totalMs: number;
   readonly marks: Marks;
@@ -121,7 +124,7 @@ export interface FanOutRun extends Attempted, TurnTimes {
   readonly memory: PrefixMemory;
   /**
    * The next turn (searchPollMs later in the worker) while every records job is still queued:
-   * each shard is looked up again (getJob, getState, refs MULTI), nothing added.
+   * the watched jobs' states are read before listing, nothing is looked up or added.
    */
   readonly nextTurn: TurnTimes & { readonly othersCores: number };
 }
@@ -213,7 +216,8 @@ async function processorTurn(
     redis: taken.connection,
     queuePrefix: taken.prefix,
     queue(name) {
-      marks.firstQueue ??= performance.now();
+      // The state reads before the listing are not the enqueue phase.
+      if (marks.lastListEnd !== undefined) marks.firstQueue ??= performance.now();
       if (name !== QueueName.Records) throw new Error(`unexpected queue ${name}`);
       return records;
     },
@@ -232,10 +236,12 @@ async function processorTurn(
     if ((error as Error).name !== 'DelayedError') throw error;
   }
   marks.end = performance.now();
-  const listed = marks.lastListEnd ?? marks.start;
+  const listing = marks.firstList ?? marks.start;
+  const listed = marks.lastListEnd ?? listing;
   const enqueueFrom = marks.firstQueue ?? marks.end;
   return {
-    listingMs: listed - marks.start,
+    beforeListingMs: listing - marks.start,
+    listingMs: listed - listing,
     findMissingMs: enqueueFrom - listed,
     enqueueMs: marks.end - enqueueFrom,
     totalMs: marks.end - marks.start,
