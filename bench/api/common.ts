@@ -128,22 +128,52 @@ export interface S3Process {
   stop(): Promise<void>;
 }
 
-/** Forks bench/api/s3rver-child.ts (same tsx loader and conditions as this process). */
-export async function startS3Process(): Promise<S3Process> {
-  const child: ChildProcess = fork(join(__dirname, 's3rver-child.ts'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+/** A bench helper process, forked with this process's tsx loader and conditions and an IPC channel. */
+export interface BenchChild {
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+  /** Sends 'stop' (SIGTERM without IPC), SIGKILL after `graceMs`; drops the cleanup entry. */
+  readonly stop: () => Promise<void>;
+}
+
+/** Forks `entry`; the bench's cleanup stops it too if anything fails before stop() is called. */
+export function forkBenchChild(
+  entry: string,
+  args: readonly string[],
+  name: string,
+  graceMs: number,
+): BenchChild {
+  const child = fork(entry, [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (running()) {
       if (child.connected) child.send('stop');
       else child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+      if (running()) child.kill('SIGKILL');
     }
     await exited;
   };
-  const unregister = onCleanup('s3rver', stop);
+  const unregister = onCleanup(name, stop);
+  return {
+    child,
+    exited,
+    async stop() {
+      unregister();
+      await stop();
+    },
+  };
+}
+
+/** Forks bench/api/s3rver-child.ts. */
+export async function startS3Process(): Promise<S3Process> {
+  const { child, exited, stop } = forkBenchChild(
+    join(__dirname, 's3rver-child.ts'),
+    [],
+    's3rver',
+    20_000,
+  );
   const { endpoint, bucket } = await new Promise<{ endpoint: string; bucket: string }>(
     (resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('s3rver did not start in 30 s')), 30_000);
@@ -161,7 +191,6 @@ export async function startS3Process(): Promise<S3Process> {
     pid: child.pid!,
     client,
     async stop() {
-      unregister();
       client.destroy();
       await stop();
     },

@@ -1,8 +1,7 @@
 // The parent's side of queue-child.ts: fork (same tsx loader and conditions as the bench), wait
 // until it is connected, start it, stop it — and stop it in the bench's cleanup if anything fails.
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { onCleanup } from '../api/common';
+import { forkBenchChild } from '../api/common';
 import type { ChildRole, ProducerDone } from './queue-child';
 
 export interface QueueChild {
@@ -15,20 +14,12 @@ export interface QueueChild {
 }
 
 export async function startQueueChild(role: ChildRole): Promise<QueueChild> {
-  const child = fork(join(__dirname, 'queue-child.ts'), [JSON.stringify(role)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      if (child.connected) child.send('stop');
-      else child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-    await exited;
-  };
-  const unregister = onCleanup(`queue ${role.role}`, stop);
+  const { child, exited, stop } = forkBenchChild(
+    join(__dirname, 'queue-child.ts'),
+    [JSON.stringify(role)],
+    `queue ${role.role}`,
+    10_000,
+  );
   const gone = exited.then(() => {
     throw new Error(`queue ${role.role} exited (code ${child.exitCode})`);
   });
@@ -55,9 +46,6 @@ export async function startQueueChild(role: ChildRole): Promise<QueueChild> {
     pid: child.pid!,
     run: () => child.send('run'),
     done,
-    async stop() {
-      unregister();
-      await stop();
-    },
+    stop,
   };
 }
