@@ -4,23 +4,11 @@
 // peer's tensors gives the peer's probabilities (the ONNX file and the PyTorch model hold the
 // same weights). Pixel differences are reported in 8-bit levels (tensor difference × std × 255).
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import type { ResolvedPreprocess } from '@tinysaver/cascade';
 import type { ImageExtension } from '@tinysaver/webdataset';
 import type { BenchModel } from './bench-models';
 import type { LimitSession } from './limit-session';
 import type { TorchPeer } from './torch-peer';
-
-interface ImageTensorModule {
-  imageToTensor(
-    bytes: Uint8Array,
-    extension: ImageExtension,
-    p: ResolvedPreprocess,
-    out: Float32Array,
-    index: number,
-  ): Promise<void>;
-}
+import { loadImageTensor } from '../worker/decode-cost';
 
 export interface Parity {
   readonly images: number;
@@ -62,9 +50,7 @@ export async function checkParity(
   session: LimitSession,
   count: number,
 ): Promise<Parity> {
-  const mod = createRequire(__filename)(
-    join(workerDist, 'compute', 'image-tensor.js'),
-  ) as ImageTensorModule;
+  const mod = loadImageTensor(workerDist);
   const fromPeer = await peer.tensors(count);
   const n = fromPeer.count;
   const p = model.preprocess;

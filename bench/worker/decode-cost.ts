@@ -9,7 +9,8 @@ import { cpuUsage } from 'node:process';
 import type { ResolvedPreprocess } from '@tinysaver/cascade';
 import { readShard, type ImageExtension } from '@tinysaver/webdataset';
 
-interface ImageTensorModule {
+/** What the bench uses of the built worker's compute/image-tensor.js. */
+export interface ImageTensorModule {
   imageToTensor(
     bytes: Uint8Array,
     extension: ImageExtension,
@@ -18,6 +19,13 @@ interface ImageTensorModule {
     index: number,
   ): Promise<void>;
   configureImageDecoding(options: { vipsThreads: number }): void;
+}
+
+/** The built worker's image → tensor step, exactly as its compute thread runs it. */
+export function loadImageTensor(workerDist: string): ImageTensorModule {
+  return createRequire(__filename)(
+    join(workerDist, 'compute', 'image-tensor.js'),
+  ) as ImageTensorModule;
 }
 
 export interface DecodeCost {
@@ -49,9 +57,7 @@ export async function measureDecodeCost(
   p: ResolvedPreprocess,
   options: { passes: number; inFlight: number; vipsThreads: number },
 ): Promise<DecodeCost> {
-  const mod = createRequire(__filename)(
-    join(workerDist, 'compute', 'image-tensor.js'),
-  ) as ImageTensorModule;
+  const mod = loadImageTensor(workerDist);
   mod.configureImageDecoding({ vipsThreads: options.vipsThreads });
   const [c, h, w] = p.inputSize;
   const out = new Float32Array(options.inFlight * c * h * w);
