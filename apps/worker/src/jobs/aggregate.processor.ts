@@ -63,7 +63,7 @@ export async function processAggregate(
   if (await ended(ctx, key('status'))) return { skipped: 'ended' };
 
   const state = (job.data ?? {}) as AggregateJobState;
-  const before = await snapshotSubmitted(control);
+  const before = await snapshotWatched(control);
   const { needed, missing } = await missingWork(ctx, spec);
   const done = needed - missing.reduce((n, w) => n + w.models.length, 0);
   if (state.presentAtStart === undefined) await merge(job, { presentAtStart: done });
@@ -111,7 +111,7 @@ async function missingWork(
  * says why that order matters). Concurrent calls share the connection's pipeline: one round trip
  * for all, not one per job.
  */
-async function snapshotSubmitted(control: JobControl): Promise<Map<string, RecordsJobState>> {
+async function snapshotWatched(control: JobControl): Promise<Map<string, RecordsJobState>> {
   const queue = control.queue(QueueName.Records);
   const ids = Object.keys(((control.job.data ?? {}) as AggregateJobState).watching ?? {});
   const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
